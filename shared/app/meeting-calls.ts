@@ -1,0 +1,79 @@
+import { errors } from '../domain/api-error.js';
+import { isUsable, type Meeting, type Server } from '../domain/entities.js';
+import { mergeParams, passThrough } from '../domain/merge-params.js';
+import { presentParam, type Params } from '../domain/params.js';
+import { el, renderXml } from '../domain/xml.js';
+import { asXmlDocument, callServer } from './call-server.js';
+import type { CallResult } from './create-meeting.js';
+import type { Deps } from './deps.js';
+
+interface Located {
+  meetingID: string;
+  meeting?: Meeting;
+  server?: Server;
+}
+
+/** One GetItem for the meeting; its server comes from the snapshot. */
+async function locate(deps: Deps, params: Params): Promise<Located> {
+  const meetingID = presentParam(params, 'meetingID');
+  if (!meetingID) throw errors.missingMeetingId();
+  const meeting = await deps.store.meetings.get(meetingID, deps.clock());
+  if (!meeting) return { meetingID };
+  const server = await deps.registry.server(meeting.serverId);
+  return { meetingID, meeting, server };
+}
+
+const one = (meetingID: string): Params => new Map([['meetingID', meetingID]]);
+
+/** `join`: a 302 to the meeting's server with the pass-through parameters, signed with its secret. */
+export async function joinMeeting(deps: Deps, params: Params): Promise<{ location: string; meetingID: string; serverId: string }> {
+  const { meetingID, meeting, server } = await locate(deps, params);
+  if (!meeting || !server) throw errors.meetingNotFound();
+  if (!isUsable(server)) throw errors.serverUnavailable();
+  const forwarded = mergeParams({
+    envDefaults: deps.config.defaultJoinParams,
+    request: passThrough(params, deps.config.joinExcludeParams),
+    envOverrides: deps.config.overrideJoinParams,
+  });
+  return { location: deps.bbb.url(server, 'join', forwarded), meetingID, serverId: server.id };
+}
+
+export const NOT_RUNNING_XML = renderXml(el('response', el('returncode', 'SUCCESS'), el('running', 'false')));
+
+/** `isMeetingRunning`: unknown meetings are simply not running. */
+export async function isMeetingRunning(deps: Deps, params: Params): Promise<CallResult> {
+  const { meetingID, meeting, server } = await locate(deps, params);
+  if (!meeting || !server) return { xml: NOT_RUNNING_XML, meetingID };
+  const res = await callServer(deps, server, 'isMeetingRunning', one(meetingID), 'Unable to access meeting on server.');
+  return { xml: asXmlDocument(res.body), meetingID, serverId: server.id };
+}
+
+/** `getMeetingInfo`: proxied with only the meetingID (other client parameters are not forwarded). */
+export async function getMeetingInfo(deps: Deps, params: Params): Promise<CallResult> {
+  const { meetingID, meeting, server } = await locate(deps, params);
+  if (!meeting || !server) throw errors.meetingNotFound();
+  const res = await callServer(deps, server, 'getMeetingInfo', one(meetingID), 'Unable to access meeting on server.');
+  return { xml: asXmlDocument(res.body), meetingID, serverId: server.id };
+}
+
+/** `end`: the record is removed before BBB is asked, so a failed end still frees the meetingID. */
+export async function endMeeting(deps: Deps, params: Params): Promise<CallResult> {
+  const { meetingID, meeting, server } = await locate(deps, params);
+  if (!meeting) throw errors.meetingNotFound();
+  await deps.store.meetings.delete(meetingID, meeting.serverId);
+  if (!server) throw errors.meetingNotFound();
+  const forwarded: Params = new Map([
+    ['meetingID', meetingID],
+    ['password', params.get('password') ?? null],
+  ]);
+  const res = await callServer(deps, server, 'end', forwarded, 'Unable to access meeting on server.');
+  return { xml: asXmlDocument(res.body), meetingID, serverId: server.id };
+}
+
+/** `insertDocument`: the XML body is forwarded as a POST (an empty body as a GET). */
+export async function insertDocument(deps: Deps, params: Params, body: string): Promise<CallResult> {
+  const { meetingID, meeting, server } = await locate(deps, params);
+  if (!meeting || !server) throw errors.meetingNotFound();
+  const res = await callServer(deps, server, 'insertDocument', one(meetingID), 'Unable to insert document on server.', body === '' ? undefined : body);
+  return { xml: asXmlDocument(res.body), meetingID, serverId: server.id };
+}

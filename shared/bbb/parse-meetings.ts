@@ -1,0 +1,48 @@
+import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import type { MeetingSample } from '../domain/server-load.js';
+
+type Node = Record<string, unknown>;
+
+const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, parseTagValue: false, trimValues: true, processEntities: true });
+const builder = new XMLBuilder({ preserveOrder: true, ignoreAttributes: false, suppressEmptyNode: true, processEntities: true });
+
+export interface ReportedMeeting extends MeetingSample {
+  /** the `<meeting>` element, serialised on one line */
+  xml: string;
+}
+
+const nameOf = (node: Node) => Object.keys(node).find((k) => k !== ':@');
+const childrenOf = (node: Node): Node[] => (node[nameOf(node) ?? ''] as Node[]) ?? [];
+
+function text(children: Node[], name: string): string {
+  const child = children.find((c) => nameOf(c) === name);
+  if (!child) return '';
+  return childrenOf(child)
+    .map((c) => (c['#text'] !== undefined ? String(c['#text']) : ''))
+    .join('');
+}
+
+const int = (s: string) => (/^\s*-?\d+/.test(s) ? parseInt(s, 10) : 0);
+
+/** The meetings of a getMeetings document (already known to be SUCCESS), with their raw elements. */
+export function parseMeetings(body: string): ReportedMeeting[] {
+  const doc = parser.parse(body) as Node[];
+  const response = doc.find((n) => nameOf(n) === 'response');
+  if (!response) return [];
+  const meetings = childrenOf(response).find((n) => nameOf(n) === 'meetings');
+  if (!meetings) return [];
+  return childrenOf(meetings)
+    .filter((n) => nameOf(n) === 'meeting')
+    .map((node) => {
+      const c = childrenOf(node);
+      return {
+        meetingID: text(c, 'meetingID'),
+        createTime: int(text(c, 'createTime')),
+        participantCount: int(text(c, 'participantCount')),
+        moderatorCount: int(text(c, 'moderatorCount')),
+        videoCount: int(text(c, 'videoCount')),
+        isBreakout: text(c, 'isBreakout') === 'true',
+        xml: builder.build([node]) as string,
+      };
+    });
+}

@@ -1,0 +1,156 @@
+import { ALL_ALGORITHMS, strongestAlgorithm, type Algorithm } from '../domain/checksum.js';
+import { parseParamList, type Params } from '../domain/params.js';
+import { ENV, type Env, type EnvName } from './env-names.js';
+
+export interface Config {
+  urlHost: string;
+  loadbalancerSecrets: string[];
+  checksumAlgorithms: Algorithm[];
+  outgoingAlgorithm: Algorithm;
+  multitenancyEnabled: boolean;
+  buildNumber: string;
+  getMeetingsApiDisabled: boolean;
+  recordingDisabled: boolean;
+  maxMeetingDuration: number;
+  createExcludeParams: string[];
+  joinExcludeParams: string[];
+  defaultCreateParams: Params;
+  overrideCreateParams: Params;
+  defaultJoinParams: Params;
+  overrideJoinParams: Params;
+  connectTimeoutMs: number;
+  responseTimeoutMs: number;
+  serverIdIsHostname: boolean;
+  defaultMeetingTtl: number;
+  pollInterval: number;
+  pollerConcurrency: number;
+  serverHealthyThreshold: number;
+  serverUnhealthyThreshold: number;
+  loadMinUserCount: number;
+  loadJoinBufferTime: number;
+  voiceBridgeLen: number;
+  useExternalVoiceBridge: boolean;
+  dynamodbTable: string;
+  dynamodbEndpoint: string;
+  port: number;
+  dataDir: string;
+  registryTtl: number;
+  logLevel: 'info' | 'warn' | 'error' | 'silent';
+  /** `meta_server-tag` from DEFAULT_CREATE_PARAMS / OVERRIDE_CREATE_PARAMS (removed from those lists). */
+  defaultCreateServerTag?: string;
+  overrideCreateServerTag?: string;
+}
+
+/** A bad environment value; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function reader(env: Env) {
+  const raw = (name: EnvName): string => {
+    const value = env[name];
+    return value === undefined ? ENV[name].default : value;
+  };
+  const bool = (name: EnvName) => raw(name).trim().toLowerCase() === 'true';
+  const number = (name: EnvName, opts: { min?: number; integer?: boolean } = {}): number => {
+    const text = raw(name).trim() === '' ? ENV[name].default : raw(name).trim();
+    const value = Number(text);
+    if (!Number.isFinite(value)) throw new ConfigError(name, `"${raw(name)}" is not a number`);
+    if (opts.integer && !Number.isInteger(value)) throw new ConfigError(name, `"${raw(name)}" is not a whole number`);
+    if (opts.min !== undefined && value < opts.min) throw new ConfigError(name, `${value} is below the minimum ${opts.min}`);
+    return value;
+  };
+  const list = (name: EnvName) =>
+    raw(name)
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+  const paramList = (name: EnvName): Params => {
+    try {
+      const params = parseParamList(raw(name));
+      params.delete('meta_server-tag');
+      return params;
+    } catch (e) {
+      throw new ConfigError(name, (e as Error).message);
+    }
+  };
+  const serverTagOf = (name: EnvName): string | undefined => {
+    try {
+      return parseParamList(raw(name)).get('meta_server-tag') ?? undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return { raw, bool, number, list, paramList, serverTagOf };
+}
+
+function parseAlgorithms(text: string): Algorithm[] {
+  const names = text.split(':').map((s) => s.trim()).filter((s) => s !== '');
+  const unknown = names.filter((n) => !(ALL_ALGORITHMS as readonly string[]).includes(n));
+  if (unknown.length > 0) {
+    throw new ConfigError('LOADBALANCER_CHECKSUM_ALGORITHM', `unknown algorithm ${unknown.join(', ')} (choose from ${ALL_ALGORITHMS.join(':')})`);
+  }
+  if (names.length === 0) throw new ConfigError('LOADBALANCER_CHECKSUM_ALGORITHM', 'lists no algorithm');
+  return names as Algorithm[];
+}
+
+/** Reads the environment once into a typed Config; a bad value throws a ConfigError naming it. */
+export function parseConfig(env: Env): Config {
+  const r = reader(env);
+  const secrets: string[] = [];
+  if (r.raw('LOADBALANCER_SECRET') !== '') secrets.push(r.raw('LOADBALANCER_SECRET'));
+  if (r.raw('LOADBALANCER_SECRETS') !== '') secrets.push(...r.raw('LOADBALANCER_SECRETS').split(':').filter((s) => s !== ''));
+  const algorithmsText = r.raw('LOADBALANCER_CHECKSUM_ALGORITHM').trim() === '' ? ENV.LOADBALANCER_CHECKSUM_ALGORITHM.default : r.raw('LOADBALANCER_CHECKSUM_ALGORITHM');
+  const checksumAlgorithms = parseAlgorithms(algorithmsText);
+  r.number('POLLER_THREADS', { min: 1, integer: true }); // read for compatibility; POLLER_CONCURRENCY bounds our poller
+  const concurrencyText = r.raw('POLLER_CONCURRENCY').trim();
+  const logLevel = r.raw('LOG_LEVEL').trim().toLowerCase();
+  if (!['info', 'warn', 'error', 'silent'].includes(logLevel)) throw new ConfigError('LOG_LEVEL', `"${logLevel}" is not one of info, warn, error, silent`);
+  const table = r.raw('DYNAMODB_TABLE').trim();
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) throw new ConfigError('DYNAMODB_TABLE', `"${table}" is not a valid table name`);
+  const endpoint = r.raw('DYNAMODB_ENDPOINT').trim();
+  if (endpoint !== '' && !/^https?:\/\/[^\s/]+/.test(endpoint)) throw new ConfigError('DYNAMODB_ENDPOINT', `"${endpoint}" is not an http(s) URL`);
+  return {
+    urlHost: r.raw('URL_HOST').trim(),
+    loadbalancerSecrets: secrets,
+    checksumAlgorithms,
+    outgoingAlgorithm: strongestAlgorithm(checksumAlgorithms),
+    multitenancyEnabled: r.bool('MULTITENANCY_ENABLED'),
+    buildNumber: r.raw('BUILD_NUMBER').trim(),
+    getMeetingsApiDisabled: r.bool('GET_MEETINGS_API_DISABLED'),
+    recordingDisabled: true, // recordings arrive with a later release; until then the API answers as disabled
+    maxMeetingDuration: r.number('MAX_MEETING_DURATION', { min: 0, integer: true }),
+    createExcludeParams: r.list('CREATE_EXCLUDE_PARAMS'),
+    joinExcludeParams: r.list('JOIN_EXCLUDE_PARAMS'),
+    defaultCreateParams: r.paramList('DEFAULT_CREATE_PARAMS'),
+    overrideCreateParams: r.paramList('OVERRIDE_CREATE_PARAMS'),
+    defaultJoinParams: r.paramList('DEFAULT_JOIN_PARAMS'),
+    overrideJoinParams: r.paramList('OVERRIDE_JOIN_PARAMS'),
+    connectTimeoutMs: Math.round(r.number('CONNECT_TIMEOUT', { min: 0.05 }) * 1000),
+    responseTimeoutMs: Math.round(r.number('RESPONSE_TIMEOUT', { min: 0.05 }) * 1000),
+    serverIdIsHostname: r.bool('SERVER_ID_IS_HOSTNAME'),
+    defaultMeetingTtl: r.number('DEFAULT_MEETING_TTL', { min: 60, integer: true }),
+    pollInterval: r.number('POLL_INTERVAL', { min: 1 }),
+    pollerConcurrency: concurrencyText === '' ? 50 : r.number('POLLER_CONCURRENCY', { min: 1, integer: true }),
+    serverHealthyThreshold: r.number('SERVER_HEALTHY_THRESHOLD', { min: 1, integer: true }),
+    serverUnhealthyThreshold: r.number('SERVER_UNHEALTHY_THRESHOLD', { min: 1, integer: true }),
+    loadMinUserCount: r.number('LOAD_MIN_USER_COUNT', { min: 0, integer: true }),
+    loadJoinBufferTime: r.number('LOAD_JOIN_BUFFER_TIME', { min: 0 }),
+    voiceBridgeLen: r.number('VOICE_BRIDGE_LEN', { min: 5, integer: true }),
+    useExternalVoiceBridge: r.bool('USE_EXTERNAL_VOICE_BRIDGE'),
+    dynamodbTable: table,
+    dynamodbEndpoint: endpoint,
+    port: r.number('PORT', { min: 0, integer: true }),
+    dataDir: r.raw('DATA_DIR').trim() || ENV.DATA_DIR.default,
+    registryTtl: r.number('REGISTRY_TTL', { min: 0 }),
+    logLevel: logLevel as Config['logLevel'],
+    defaultCreateServerTag: r.serverTagOf('DEFAULT_CREATE_PARAMS'),
+    overrideCreateServerTag: r.serverTagOf('OVERRIDE_CREATE_PARAMS'),
+  };
+}

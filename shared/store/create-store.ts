@@ -1,0 +1,19 @@
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { MeetingRepo } from './meeting-repo.js';
+import { ServerRepo } from './server-repo.js';
+
+export interface Store {
+  servers: ServerRepo;
+  meetings: MeetingRepo;
+  /** resolves when the table answers */
+  ping(): Promise<void>;
+}
+
+export function createStore(db: DynamoDBDocumentClient, table: string): Store {
+  return { servers: new ServerRepo(db, table), meetings: new MeetingRepo(db, table), ping: () => pingStore(db, table) };
+}
+
+/** Proves the table answers: one GetItem of a key that never exists. */
+export async function pingStore(db: DynamoDBDocumentClient, table: string): Promise<void> {
+  await db.send(new GetCommand({ TableName: table, Key: { pk: 'HEALTH', sk: 'HEALTH' } }));
+}

@@ -1,0 +1,31 @@
+/**
+ * Pure key builders of the single table. Every item has `pk`, `sk` and `type`;
+ * GSI1 lists servers (`SERVERS`) and a server's meetings (`SERVER#<id>`); GSI2 lists meetings
+ * by tenant (`MEETINGS#<tenant>` with `_` for no tenant) and tenants (`TENANTS`).
+ */
+export const NO_TENANT = '_';
+
+export const keys = {
+  server: (id: string) => ({ pk: `SERVER#${id}`, sk: 'SERVER' }),
+  serverIndex: (id: string) => ({ gsi1pk: 'SERVERS', gsi1sk: id }),
+  serversPartition: () => 'SERVERS',
+
+  meeting: (meetingID: string) => ({ pk: `MEETING#${meetingID}`, sk: 'MEETING' }),
+  meetingByServer: (serverId: string, meetingID: string) => ({ gsi1pk: `SERVER#${serverId}`, gsi1sk: `MEETING#${meetingID}` }),
+  meetingsOfServerPartition: (serverId: string) => `SERVER#${serverId}`,
+  meetingByTenant: (tenantId: string | undefined, meetingID: string) => ({
+    gsi2pk: `MEETINGS#${tenantId ?? NO_TENANT}`,
+    gsi2sk: meetingID,
+  }),
+  meetingsOfTenantPartition: (tenantId: string | undefined) => `MEETINGS#${tenantId ?? NO_TENANT}`,
+
+  voiceBridge: (number: string) => ({ pk: `VOICEBRIDGE#${number}`, sk: 'VOICEBRIDGE' }),
+
+  tenant: (id: string) => ({ pk: `TENANT#${id}`, sk: 'TENANT' }),
+  tenantIndex: (id: string) => ({ gsi2pk: 'TENANTS', gsi2sk: id }),
+  tenantName: (name: string) => ({ pk: `TENANTNAME#${name}`, sk: 'TENANTNAME' }),
+  tenantSetting: (tenantId: string, settingId: string) => ({ pk: `TENANT#${tenantId}`, sk: `SETTING#${settingId}` }),
+} as const;
+
+export const GSI1 = 'gsi1';
+export const GSI2 = 'gsi2';
