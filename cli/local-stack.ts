@@ -71,7 +71,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const deps = assemble(config, { db, log: opts.log, clock: opts.clock, random: opts.random });
   const app = createApp(deps, { rawQuery: nodeRawQuery });
   const server = await new Promise<HttpServer>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: opts.host ?? '127.0.0.1' }, () => resolve(s as HttpServer));
+    // Long BBB queries (metadata, pre-signed URLs) must reach the app and get an XML answer, not a bare 431.
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: opts.host ?? config.bindHost, serverOptions: { maxHeaderSize: 256 * 1024 } }, () => resolve(s as HttpServer));
   });
   const { port } = server.address() as AddressInfo;
 
@@ -90,7 +91,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   if (opts.poll) schedule(0);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${(opts.host ?? config.bindHost) === '0.0.0.0' ? '127.0.0.1' : (opts.host ?? config.bindHost)}:${port}`,
     port,
     dynamoEndpoint: endpoint,
     embedded: Boolean(started),

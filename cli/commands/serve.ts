@@ -1,5 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { startLocalStack } from '../local-stack.js';
 
 /** `slctl serve`: the whole stack on this machine (API, poller, embedded DynamoDB unless DYNAMODB_ENDPOINT). */
 export const serveCommand: CommandModule<object, { poll: boolean }> = {
@@ -7,8 +6,10 @@ export const serveCommand: CommandModule<object, { poll: boolean }> = {
   describe: 'Run the API, the poller and an embedded DynamoDB (dynalite) on this machine',
   builder: (y) => y.option('poll', { type: 'boolean', default: true, describe: 'Run the poller every POLL_INTERVAL seconds' }),
   handler: async (argv) => {
+    // loaded here, not at startup: dynalite and the HTTP stack would slow every other task down
+    const { startLocalStack } = await import('../local-stack.js');
     const env = process.env;
-    const stack = await startLocalStack({ env, dataDir: env.DYNAMODB_ENDPOINT ? undefined : (env.DATA_DIR ?? './.data'), poll: argv.poll, host: env.BIND ?? '127.0.0.1' });
+    const stack = await startLocalStack({ env, dataDir: env.DYNAMODB_ENDPOINT ? undefined : (env.DATA_DIR ?? './.data'), poll: argv.poll });
     const where = stack.embedded ? `embedded DynamoDB (dynalite) on ${stack.dynamoEndpoint}, data in ${env.DATA_DIR ?? './.data'}` : `DynamoDB at ${stack.dynamoEndpoint}`;
     process.stderr.write(
       `slctl serve: BBB API on ${stack.url}/bigbluebutton/api\n` +

@@ -1,4 +1,5 @@
 import { errors } from '../domain/api-error.js';
+import { isValidMeetingId } from '../domain/meeting-id.js';
 import { presentParam, type Params } from '../domain/params.js';
 import { mergeParams, passThrough } from '../domain/merge-params.js';
 import { effectiveServerTag } from '../domain/placement.js';
@@ -25,6 +26,7 @@ export async function createMeeting(deps: Deps, input: CreateInput): Promise<Cal
   const params: Params = new Map(input.params);
   const meetingID = presentParam(params, 'meetingID');
   if (!meetingID) throw errors.missingMeetingId();
+  if (!isValidMeetingId(meetingID)) throw errors.invalidMeetingId();
 
   const tag = effectiveServerTag(config.overrideCreateServerTag, params.get('meta_server-tag'), config.defaultCreateServerTag);
   params.set('meta_server-tag', tag ?? null);

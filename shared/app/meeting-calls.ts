@@ -2,6 +2,7 @@ import { errors } from '../domain/api-error.js';
 import { isUsable, type Meeting, type Server } from '../domain/entities.js';
 import { mergeParams, passThrough } from '../domain/merge-params.js';
 import { presentParam, type Params } from '../domain/params.js';
+import { isValidMeetingId } from '../domain/meeting-id.js';
 import { el, renderXml } from '../domain/xml.js';
 import { asXmlDocument, callServer } from './call-server.js';
 import type { CallResult } from './create-meeting.js';
@@ -17,6 +18,7 @@ interface Located {
 async function locate(deps: Deps, params: Params): Promise<Located> {
   const meetingID = presentParam(params, 'meetingID');
   if (!meetingID) throw errors.missingMeetingId();
+  if (!isValidMeetingId(meetingID)) return { meetingID }; // no such meeting can exist
   const meeting = await deps.store.meetings.get(meetingID, deps.clock());
   if (!meeting) return { meetingID };
   const server = await deps.registry.server(meeting.serverId);

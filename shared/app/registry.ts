@@ -7,6 +7,7 @@ import type { Server } from '../domain/entities.js';
 export class Registry {
   private servers: Map<string, Server> | undefined;
   private loadedAt = 0;
+  private stale = false;
   private pending: Promise<Map<string, Server>> | undefined;
 
   constructor(
@@ -21,6 +22,7 @@ export class Registry {
         .then((list) => {
           this.servers = new Map(list.map((s) => [s.id, s]));
           this.loadedAt = this.clock();
+          this.stale = false;
           return this.servers;
         })
         .finally(() => {
@@ -31,7 +33,7 @@ export class Registry {
   }
 
   private async current(): Promise<Map<string, Server>> {
-    if (this.servers && this.ttlMs > 0 && this.clock() - this.loadedAt < this.ttlMs) return this.servers;
+    if (this.servers && !this.stale && this.ttlMs > 0 && this.clock() - this.loadedAt < this.ttlMs) return this.servers;
     return this.reload();
   }
 
@@ -53,6 +55,6 @@ export class Registry {
   }
 
   invalidate(): void {
-    this.loadedAt = 0;
+    this.stale = true;
   }
 }

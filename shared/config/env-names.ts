@@ -34,6 +34,7 @@ export const ENV = {
   DYNAMODB_TABLE: { default: 'scalelite', doc: 'DynamoDB table name.' },
   DYNAMODB_ENDPOINT: { default: '', doc: 'DynamoDB endpoint (set: use it instead of AWS / the embedded engine).' },
   PORT: { default: '3000', doc: 'HTTP port of `slctl serve`.' },
+  BIND: { default: '127.0.0.1', doc: 'Address `slctl serve` listens on (Scalelite form tcp://host:port accepted).' },
   DATA_DIR: { default: './.data', doc: "Embedded DynamoDB's files (`slctl serve`)." },
   REGISTRY_TTL: { default: '5', doc: 'Seconds the API caches servers/tenants in process (0 = no cache).' },
   LOG_LEVEL: { default: 'info', doc: 'info | warn | error | silent.' },

@@ -33,6 +33,7 @@ export interface Config {
   dynamodbTable: string;
   dynamodbEndpoint: string;
   port: number;
+  bindHost: string;
   dataDir: string;
   registryTtl: number;
   logLevel: 'info' | 'warn' | 'error' | 'silent';
@@ -58,12 +59,13 @@ function reader(env: Env) {
     return value === undefined ? ENV[name].default : value;
   };
   const bool = (name: EnvName) => raw(name).trim().toLowerCase() === 'true';
-  const number = (name: EnvName, opts: { min?: number; integer?: boolean } = {}): number => {
+  const number = (name: EnvName, opts: { min?: number; max?: number; integer?: boolean } = {}): number => {
     const text = raw(name).trim() === '' ? ENV[name].default : raw(name).trim();
     const value = Number(text);
     if (!Number.isFinite(value)) throw new ConfigError(name, `"${raw(name)}" is not a number`);
     if (opts.integer && !Number.isInteger(value)) throw new ConfigError(name, `"${raw(name)}" is not a whole number`);
     if (opts.min !== undefined && value < opts.min) throw new ConfigError(name, `${value} is below the minimum ${opts.min}`);
+    if (opts.max !== undefined && value > opts.max) throw new ConfigError(name, `${value} is above the maximum ${opts.max}`);
     return value;
   };
   const list = (name: EnvName) =>
@@ -87,7 +89,9 @@ function reader(env: Env) {
       return undefined;
     }
   };
-  return { raw, bool, number, list, paramList, serverTagOf };
+  /** The trimmed value, or the default when the variable is unset or blank. */
+  const text = (name: EnvName): string => raw(name).trim() || ENV[name].default;
+  return { raw, bool, number, list, paramList, serverTagOf, text };
 }
 
 function parseAlgorithms(text: string): Algorithm[] {
@@ -100,6 +104,16 @@ function parseAlgorithms(text: string): Algorithm[] {
   return names as Algorithm[];
 }
 
+function isHttpUrl(text: string): boolean {
+  if (!/^https?:\/\/[^\s/]/i.test(text) || /\s/.test(text)) return false;
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 /** Reads the environment once into a typed Config; a bad value throws a ConfigError naming it. */
 export function parseConfig(env: Env): Config {
   const r = reader(env);
@@ -110,12 +124,12 @@ export function parseConfig(env: Env): Config {
   const checksumAlgorithms = parseAlgorithms(algorithmsText);
   r.number('POLLER_THREADS', { min: 1, integer: true }); // read for compatibility; POLLER_CONCURRENCY bounds our poller
   const concurrencyText = r.raw('POLLER_CONCURRENCY').trim();
-  const logLevel = r.raw('LOG_LEVEL').trim().toLowerCase();
+  const logLevel = r.text('LOG_LEVEL').toLowerCase();
   if (!['info', 'warn', 'error', 'silent'].includes(logLevel)) throw new ConfigError('LOG_LEVEL', `"${logLevel}" is not one of info, warn, error, silent`);
-  const table = r.raw('DYNAMODB_TABLE').trim();
+  const table = r.text('DYNAMODB_TABLE');
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) throw new ConfigError('DYNAMODB_TABLE', `"${table}" is not a valid table name`);
   const endpoint = r.raw('DYNAMODB_ENDPOINT').trim();
-  if (endpoint !== '' && !/^https?:\/\/[^\s/]+/.test(endpoint)) throw new ConfigError('DYNAMODB_ENDPOINT', `"${endpoint}" is not an http(s) URL`);
+  if (endpoint !== '' && !isHttpUrl(endpoint)) throw new ConfigError('DYNAMODB_ENDPOINT', `"${endpoint}" is not an http(s) URL`);
   return {
     urlHost: r.raw('URL_HOST').trim(),
     loadbalancerSecrets: secrets,
@@ -146,7 +160,8 @@ export function parseConfig(env: Env): Config {
     useExternalVoiceBridge: r.bool('USE_EXTERNAL_VOICE_BRIDGE'),
     dynamodbTable: table,
     dynamodbEndpoint: endpoint,
-    port: r.number('PORT', { min: 0, integer: true }),
+    port: r.number('PORT', { min: 0, max: 65535, integer: true }),
+    bindHost: r.raw('BIND').trim().replace(/^tcp:\/\//, '').replace(/:\d+$/, '') || '127.0.0.1',
     dataDir: r.raw('DATA_DIR').trim() || ENV.DATA_DIR.default,
     registryTtl: r.number('REGISTRY_TTL', { min: 0 }),
     logLevel: logLevel as Config['logLevel'],

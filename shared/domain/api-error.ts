@@ -34,5 +34,6 @@ export const errors = {
   serverTagUnavailable: (tags: string) =>
     new ApiError('serverTagUnavailable', `There is no available server with the required tag=${tags}.`),
   internal: (message: string) => new ApiError('internalError', message),
+  invalidMeetingId: () => new ApiError('invalidMeetingIdentifier', 'The meeting ID must be at most 256 characters long.'),
   recordingsNotFound: () => new ApiError('notFound', MESSAGES.recordingsNotFound),
 };

@@ -9,8 +9,21 @@ function decodeComponent(text: string): string {
   try {
     return decodeURIComponent(spaced);
   } catch {
-    // Malformed escapes (`%zz`, a lone surrogate) decode byte by byte where possible, else stay literal.
-    return spaced.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    // Malformed escapes (`%zz`, a stray `%`) stay literal; the valid `%XX` escapes around them are still
+    // decoded as UTF-8 bytes (not one Latin-1 character per byte); invalid UTF-8 becomes U+FFFD.
+    const bytes: number[] = [];
+    for (let i = 0; i < spaced.length; ) {
+      if (spaced[i] === '%' && /^[0-9a-fA-F]{2}$/.test(spaced.slice(i + 1, i + 3))) {
+        bytes.push(parseInt(spaced.slice(i + 1, i + 3), 16));
+        i += 3;
+      } else {
+        const cp = spaced.codePointAt(i)!;
+        const ch = String.fromCodePoint(cp);
+        bytes.push(...Buffer.from(ch, 'utf8'));
+        i += ch.length;
+      }
+    }
+    return Buffer.from(bytes).toString('utf8');
   }
 }
 

@@ -27,14 +27,15 @@ function write(node: XmlElement, indent: string, out: string[]): void {
     out.push(`${indent}<${node.name}/>\n`);
     return;
   }
-  if (node.children.every((c) => typeof c === 'string')) {
-    out.push(`${indent}<${node.name}>${escapeText((node.children as string[]).join(''))}</${node.name}>\n`);
+  if (node.children.some((c) => typeof c === 'string')) {
+    // Text content (alone or mixed with elements): libxml2 turns indentation off for the whole subtree.
+    out.push(`${indent}${compactXml(node)}\n`);
     return;
   }
   out.push(`${indent}<${node.name}>\n`);
   for (const child of node.children) {
-    if (typeof child === 'string') out.push(`${indent}  ${escapeText(child)}\n`);
-    else if ('raw' in child) out.push(`${indent}  ${child.raw}\n`);
+    if (typeof child === 'string') continue; // unreachable: handled above
+    if ('raw' in child) out.push(`${indent}  ${child.raw}\n`);
     else write(child, `${indent}  `, out);
   }
   out.push(`${indent}</${node.name}>\n`);

@@ -79,7 +79,11 @@ export function updateExpression(changes: Record<string, unknown>): {
   }
   if (sets.length === 0 && removes.length === 0) return undefined;
   const parts = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean);
-  return { UpdateExpression: parts.join(' '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+  return {
+    UpdateExpression: parts.join(' '),
+    ExpressionAttributeNames: names,
+    ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+  } as { UpdateExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> };
 }
 
 export class ServerRepo {
@@ -141,9 +145,12 @@ export class ServerRepo {
     }
   }
 
-  /** Updates admin-owned attributes only; undefined when the server does not exist. */
+  /**
+   * Updates admin-owned attributes only; undefined when the server does not exist. Disabling also drops
+   * the load (as Scalelite does), so a re-enabled server takes meetings only after its next poll.
+   */
   async updateConfig(id: string, changes: ServerConfigChanges): Promise<Server | undefined> {
-    return this.update(id, { ...changes } as Record<string, unknown>);
+    return this.update(id, { ...changes, ...(changes.state === 'disabled' ? { load: null } : {}) } as Record<string, unknown>);
   }
 
   /** Updates poller-owned attributes only; undefined when the server no longer exists. */

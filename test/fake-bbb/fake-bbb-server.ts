@@ -92,7 +92,7 @@ export class FakeBbb {
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, opts.host ?? '127.0.0.1', () => {
+      server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
         server.off('error', reject);
         resolve();
       });

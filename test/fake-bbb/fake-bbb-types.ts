@@ -67,6 +67,8 @@ export interface FakeBbbOptions {
   bbbVersion?: string;
   /** Default 127.0.0.1. */
   host?: string;
+  /** Default 0 (a free port). */
+  port?: number;
   /** Default true. */
   joinAddsAttendee?: boolean;
   /** Clock for createTime/startTime/endTime (default Date.now). */

@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import { CliError } from './cli-error.js';
+
+export const MULTIPLIER_WARNING = 'WARNING! Load-multiplier was not readable or 0, so it is now 1';
+
+/**
+ * Reads a load multiplier like Ruby's String#to_d: the leading decimal number of the text
+ * (`"2"`, `" 1.5x"` → 1.5, `"abc"` → 0). Unreadable or 0 → 1 with `warned`; omitted → 1.
+ */
+export function parseLoadMultiplier(text: string | undefined): { value: number; warned: boolean } {
+  if (text === undefined) return { value: 1, warned: false };
+  const match = /^\s*[+-]?(?:\d[\d_]*(?:\.\d[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?/.exec(text);
+  const value = match ? Number(match[0].trim().replace(/_/g, '')) : 0;
+  if (!Number.isFinite(value) || value === 0) return { value: 1, warned: true };
+  return { value, warned: false };
+}
+
+/** Scalelite's `tag.presence`: blank (empty or whitespace only) → no tag. */
+export const presentTag = (tag: string | undefined): string | undefined => (tag === undefined || tag.trim() === '' ? undefined : tag);
+
+/** A new server's id: the URL's host lower-cased when SERVER_ID_IS_HOSTNAME, else a random UUID v4. */
+export function newServerId(url: string, idIsHostname: boolean): string {
+  if (!idIsHostname) return randomUUID();
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    throw new CliError(`Error: Server URL is not a valid URL: ${url}`);
+  }
+  if (!host) throw new CliError(`Error: Server URL has no host: ${url}`);
+  return host.toLowerCase();
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { Server } from '../domain/entities.js';
+import { Registry } from './registry.js';
+
+const server = (id: string, load = 0): Server => ({
+  id, url: `https://${id}/bigbluebutton/api`, secret: 's', state: 'enabled', online: true, load,
+  meetings: 0, users: 0, largestMeeting: 0, videos: 0, healthyCounter: 0, unhealthyCounter: 0,
+});
+
+describe('Registry', () => {
+  it('serves the snapshot for REGISTRY_TTL, then reloads (admin changes arrive within the TTL)', async () => {
+    let now = 0;
+    let list = [server('a')];
+    let loads = 0;
+    const r = new Registry(async () => { loads++; return list; }, 5000, () => now);
+    expect((await r.listServers()).map((s) => s.id)).toEqual(['a']);
+    list = [server('a'), server('b')];
+    now = 4999;
+    expect((await r.listServers()).map((s) => s.id)).toEqual(['a']);
+    now = 5000;
+    expect((await r.listServers()).map((s) => s.id)).toEqual(['a', 'b']);
+    expect(loads).toBe(2);
+  });
+
+  it('with TTL 0 reads on every call; concurrent readers share one load', async () => {
+    let loads = 0;
+    const r = new Registry(async () => { loads++; await new Promise((res) => setTimeout(res, 5)); return [server('a')]; }, 0, () => 0);
+    await Promise.all([r.listServers(), r.listServers(), r.listServers()]);
+    expect(loads).toBe(1);
+    await r.listServers();
+    expect(loads).toBe(2);
+  });
+
+  it('an unknown server id triggers one reload (a server added since the snapshot)', async () => {
+    let list = [server('a')];
+    const r = new Registry(async () => list, 60_000, () => 0);
+    await r.listServers();
+    list = [server('a'), server('new')];
+    expect((await r.server('new'))?.id).toBe('new');
+    expect(await r.server('never')).toBeUndefined();
+  });
+
+  it('noteLoad updates the cached load; invalidate forces a reload', async () => {
+    let loads = 0;
+    const r = new Registry(async () => { loads++; return [server('a', 3)]; }, 60_000, () => 0);
+    await r.listServers();
+    r.noteLoad('a', 18);
+    expect((await r.server('a'))?.load).toBe(18);
+    r.invalidate();
+    expect((await r.server('a'))?.load).toBe(3);
+    expect(loads).toBe(2);
+  });
+});

@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = fileURLToPath(new URL('../../cli/bin/slctl.js', import.meta.url));
+
+export interface SlctlResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface SlctlOptions {
+  /** written to stdin, which is then closed (closed at once when undefined) */
+  input?: string;
+  /** extra environment (DYNAMODB_ENDPOINT etc.); the parent's environment is not inherited besides PATH/HOME */
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/** Runs the real CLI binary as a child process and collects its exit code and output. */
+export function runSlctl(args: string[], opts: SlctlOptions = {}): Promise<SlctlResult> {
+  return new Promise((resolve, reject) => {
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...(opts.env ?? {}) };
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`slctl ${args.join(' ')} did not finish within ${opts.timeoutMs ?? 15_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, opts.timeoutMs ?? 15_000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.on('error', () => {}); // the task may exit without reading stdin
+    child.stdin.end(opts.input ?? '');
+  });
+}

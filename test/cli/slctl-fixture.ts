@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../cli/local-stack.js';
+import { FakeBbb } from '../fake-bbb/fake-bbb-server.js';
+import { runSlctl, type SlctlOptions, type SlctlResult } from './run-slctl.js';
+
+export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** per spawn of the CLI (a loaded machine needs more than the ~1 s a spawn usually takes) */
+export const SPAWN_TIMEOUT = 20_000;
+
+export interface SlctlFixture {
+  stack: LocalStack;
+  fake: FakeBbb;
+  /** runs the real CLI against this file's table */
+  slctl(args: string[], opts?: SlctlOptions): Promise<SlctlResult>;
+  /** `servers:add ARGS` → the new id */
+  addServer(args: string[], env?: Record<string, string>): Promise<string>;
+  /** the fake BBB added and enabled (not polled yet) → its id */
+  addFakeServer(): Promise<string>;
+  /** a meeting on the fake BBB (unless onBbb=false) recorded by the balancer as placed on serverId */
+  placeMeeting(serverId: string, meetingID: string, moderatorPW: string, onBbb?: boolean): Promise<void>;
+}
+
+/**
+ * Registers the hooks of a test file: its own local stack (dynalite in memory) and fake BBB;
+ * before each test: no servers, no meetings, no recorded BBB requests.
+ */
+export function useSlctlFixture(table: string): SlctlFixture {
+  const f = {} as SlctlFixture;
+
+  beforeAll(async () => {
+    f.stack = await startLocalStack({ env: { DYNAMODB_TABLE: table, PORT: '0', LOADBALANCER_SECRET: 'lbsecret' }, poll: false });
+    f.fake = await FakeBbb.start();
+  });
+
+  afterAll(async () => {
+    await f.fake?.stop();
+    await f.stack?.close();
+  });
+
+  beforeEach(async () => {
+    const { store } = f.stack.deps;
+    const now = Date.now();
+    for (const s of await store.servers.list()) {
+      for (const m of await store.meetings.listByServer(s.id, now)) await store.meetings.delete(m.meetingID);
+      await store.servers.remove(s.id);
+    }
+    for (const id of [...f.fake.meetings.keys()]) f.fake.meetings.delete(id);
+    f.fake.setDown(false);
+    f.fake.clearRequests();
+  });
+
+  f.slctl = (args, opts = {}) =>
+    runSlctl(args, { ...opts, env: { DYNAMODB_ENDPOINT: f.stack.dynamoEndpoint, DYNAMODB_TABLE: table, ...(opts.env ?? {}) } });
+
+  f.addServer = async (args, env) => {
+    const r = await f.slctl(['servers:add', ...args], { env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const id = /^id: (.+)$/m.exec(r.stdout)?.[1];
+    expect(id).toBeDefined();
+    return id!;
+  };
+
+  f.addFakeServer = async () => {
+    const id = await f.addServer([f.fake.url, f.fake.secret]);
+    expect((await f.slctl(['servers:enable', id])).code).toBe(0);
+    return id;
+  };
+
+  f.placeMeeting = async (serverId, meetingID, moderatorPW, onBbb = true) => {
+    if (onBbb) f.fake.addMeeting({ meetingID, moderatorPW, attendeePW: 'ap' });
+    const now = Date.now();
+    const created = await f.stack.deps.store.meetings.create(
+      { meetingID, serverId, moderatorPW, attendeePW: 'ap', voiceBridge: String(70000 + f.fake.meetings.size), createdAt: now, expiresAt: Math.floor(now / 1000) + 3600 },
+      now,
+    );
+    expect(created).toBe(true);
+  };
+
+  return f;
+}
+
+/** Lines as the CLI prints them (each ends with a newline). */
+export const listing = (lines: string[]): string => `${lines.join('\n')}\n`;
