@@ -125,6 +125,7 @@ export async function runRoundTrips(): Promise<Row[]> {
     await t.call('getMeetings', ''); // reloads the snapshot without the removed server
     await measure('join, server removed, 1st (info)', 'join', join('orphan'));
     await measure('join, server removed, 2nd (info)', 'join', join('orphan'));
+    await measure('isMeetingRunning, server removed (info)', 'isMeetingRunning', id('orphan'));
   } finally {
     await t.close();
   }

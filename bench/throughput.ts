@@ -110,7 +110,7 @@ export interface ThroughputRow {
   p99: number;
   requests: number;
   failed: number;
-  /** CPU time of the target process per request (insensitive to other load on the machine) */
+  /** CPU time of the target process per request (much less sensitive to other load on the machine than req/s) */
   cpuMsPerRequest: number;
   opsPerRequest: Record<string, number>;
 }

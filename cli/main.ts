@@ -2,7 +2,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { describeFailure } from './cli-error.js';
 import { commands } from './commands/index.js';
-import { expandRakeForm } from './rake-args.js';
+import { expandRakeForm, unprotectArgv } from './rake-args.js';
 
 /** slctl: Scalelite's rake tasks as a CLI (`slctl servers:add URL SECRET` or `slctl 'servers:add[URL,SECRET]'`). */
 export async function main(argv: string[]): Promise<void> {
@@ -13,6 +13,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('table', { type: 'string', describe: 'DynamoDB table (default: DYNAMODB_TABLE or scalelite)', global: true })
     .option('region', { type: 'string', describe: 'AWS region (default: AWS_REGION)', global: true })
     .option('profile', { type: 'string', describe: 'AWS profile for credentials', global: true })
+    .middleware(unprotectArgv, true)
     .command(commands)
     .demandCommand(1, 'Name a task; `slctl --help` lists them.')
     .strictCommands()
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<void> {
     .completion('completion', 'Print a shell completion script (bash/zsh)')
     .help()
     .alias('h', 'help')
+    .wrap(Math.min(120, process.stdout.columns || 120))
     .version(false)
     .fail((msg, err) => {
       if (err) throw err;

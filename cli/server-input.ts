@@ -9,10 +9,15 @@ export const MULTIPLIER_WARNING = 'WARNING! Load-multiplier was not readable or 
  */
 export function parseLoadMultiplier(text: string | undefined): { value: number; warned: boolean } {
   if (text === undefined) return { value: 1, warned: false };
-  const match = /^\s*[+-]?(?:\d[\d_]*(?:\.\d[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?/.exec(text);
-  const value = match ? Number(match[0].trim().replace(/_/g, '')) : 0;
+  const value = rubyDecimal(text);
   if (!Number.isFinite(value) || value === 0) return { value: 1, warned: true };
   return { value, warned: false };
+}
+
+/** Ruby's String#to_d: the leading decimal number of the text, 0 when there is none. */
+export function rubyDecimal(text: string): number {
+  const match = /^\s*[+-]?(?:\d[\d_]*(?:\.\d[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?/.exec(text);
+  return match ? Number(match[0].trim().replace(/_/g, '')) : 0;
 }
 
 /** Scalelite's `tag.presence`: blank (empty or whitespace only) → no tag. */

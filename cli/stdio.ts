@@ -1,10 +1,19 @@
-/** Task output: stdout for Scalelite's `puts`, stderr for its `warn`. */
+import { aroundProgress } from './progress.js';
+
+/** Task output: stdout for Scalelite's `puts`, stderr for its `warn` (a progress indicator steps aside). */
 export const say = (line: string): void => {
-  process.stdout.write(`${line}\n`);
+  aroundProgress(() => process.stdout.write(`${line}\n`));
 };
 export const warn = (line: string): void => {
-  process.stderr.write(`${line}\n`);
+  aroundProgress(() => process.stderr.write(`${line}\n`));
 };
+
+/** The whole of `input` as text (`servers:sync -` reads its YAML from stdin). */
+export async function readAll(input: NodeJS.ReadableStream = process.stdin): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of input) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 /**
  * Reads one line from `input` (without its line ending, like Ruby's `gets.chomp`);

@@ -1,4 +1,3 @@
-import { fromIni } from '@aws-sdk/credential-providers';
 import type { Deps } from '../shared/app/deps.js';
 import { createLogger } from '../shared/app/logger.js';
 import { parseConfig } from '../shared/config/parse-config.js';
@@ -13,6 +12,17 @@ export interface TargetFlags {
   profile?: string;
 }
 
+type Credentials = NonNullable<Parameters<typeof createDocumentClient>[0]>['profileCredentials'];
+
+/** Shared-config credentials of `--profile`; the provider package is loaded only when a profile is given. */
+function profileCredentials(profile: string): Credentials {
+  let provider: (() => Promise<unknown>) | undefined;
+  return (async () => {
+    provider ??= (await import('@aws-sdk/credential-providers')).fromIni({ profile });
+    return provider();
+  }) as Credentials;
+}
+
 /** Builds the use-case dependencies for a CLI task: env first, flags override. */
 export function cliDeps(env: Env, flags: TargetFlags): Deps {
   const merged: Env = { ...env };
@@ -22,7 +32,7 @@ export function cliDeps(env: Env, flags: TargetFlags): Deps {
   const db = createDocumentClient({
     endpoint: config.dynamodbEndpoint || undefined,
     region: flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
-    profileCredentials: flags.profile ? fromIni({ profile: flags.profile }) : undefined,
+    profileCredentials: flags.profile ? profileCredentials(flags.profile) : undefined,
   });
   return assemble(config, { db, log: createLogger(config.logLevel, (l) => process.stderr.write(`${l}\n`)) });
 }

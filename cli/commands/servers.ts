@@ -1,30 +1,11 @@
 import type { Argv, CommandModule } from 'yargs';
-import type { Deps } from '../../shared/app/deps.js';
-import type { Server } from '../../shared/domain/entities.js';
+import { clearServerMeetings } from '../bbb-tasks.js';
 import { CliError } from '../cli-error.js';
 import { effectiveLoad, formatServer, serverJson } from '../format-server.js';
+import { findServer, idPositional, serverNotFound as notFound } from '../server-lookup.js';
 import { MULTIPLIER_WARNING, newServerId, parseLoadMultiplier, presentTag } from '../server-input.js';
 import { readLine, say, warn } from '../stdio.js';
 import { cliDeps, type TargetFlags } from '../target.js';
-
-const notFound = (id: string) => new CliError(`ERROR: No server found with id: ${id}`, 1);
-
-async function findServer(deps: Deps, id: string): Promise<Server> {
-  const server = await deps.store.servers.get(id);
-  if (!server) throw notFound(id);
-  return server;
-}
-
-const idPositional = <T>(y: Argv<T>) => y.positional('ID', { type: 'string', describe: 'Server id (as shown by `slctl servers`)' }).demandOption('ID');
-
-/**
- * yargs leaves operands after `--` in `argv._` (after the task name) instead of binding them to positionals:
- * they fill the positionals still unset, in order. So `slctl servers:add URL -- -secret-with-dash` works.
- */
-function fillFromOperands(argv: Record<string, unknown>, names: string[]): void {
-  const rest = ((argv._ as unknown[] | undefined) ?? []).slice(1).map(String);
-  for (const name of names) if (argv[name] === undefined && rest.length > 0) argv[name] = rest.shift();
-}
 
 // ------------------------------------------------------------------------------------------------ servers
 
@@ -65,12 +46,12 @@ export const serversAddCommand: CommandModule<object, AddArgs> = {
       .example("$0 servers:add https://bbb1.example.com/bigbluebutton/api s3cr3t 2 fast", '')
       .example("$0 'servers:add[https://bbb1.example.com/bigbluebutton/api,s3cr3t]'", 'rake form') as Argv<AddArgs>,
   handler: async (argv) => {
-    fillFromOperands(argv, ['URL', 'SECRET', 'LOAD_MULTIPLIER', 'TAG']);
     const { URL: url, SECRET: secret } = argv;
-    if (url === undefined || secret === undefined) throw new CliError('Error: Please input at least a URL and a secret!', 1);
+    // an empty rake argument (`servers:add[URL,]`) is no secret either
+    if (!url || !secret) throw new CliError('Error: Please input at least a URL and a secret!', 1);
     if (!url.startsWith('http://') && !url.startsWith('https://')) throw new CliError('Error: Server URL must start with http:// or https://', 1);
     const deps = cliDeps(process.env, argv);
-    const multiplier = parseLoadMultiplier(argv.LOAD_MULTIPLIER);
+    const multiplier = parseLoadMultiplier(argv.LOAD_MULTIPLIER || undefined);
     if (multiplier.warned) say(MULTIPLIER_WARNING);
     const id = newServerId(url, deps.config.serverIdIsHostname);
     const tag = presentTag(argv.TAG);
@@ -115,24 +96,6 @@ export const serversEnableCommand: CommandModule<object, IdArgs> = {
 
 type DisableArgs = IdArgs & { yes?: boolean };
 
-/** Deletes the meeting records of a server and asks the server to end each meeting (best effort). */
-async function clearMeetings(deps: Deps, server: Server): Promise<void> {
-  const meetings = await deps.store.meetings.listByServer(server.id, deps.clock());
-  for (const meeting of meetings) {
-    say(`Clearing Meeting id=${meeting.meetingID}`);
-    await deps.store.meetings.delete(meeting.meetingID, server.id);
-    try {
-      const params = new Map<string, string | null>([
-        ['meetingID', meeting.meetingID],
-        ['password', meeting.moderatorPW ?? ''],
-      ]);
-      await deps.bbb.call(server, 'end', params, { connectTimeoutMs: deps.config.connectTimeoutMs, responseTimeoutMs: deps.config.responseTimeoutMs });
-    } catch (e) {
-      warn(`WARNING: Could not end meeting id=${meeting.meetingID}: ${(e as Error).message ?? String(e)}`);
-    }
-  }
-}
-
 /**
  * `slctl servers:disable ID [--yes]`: state `disabled`. A server with load asks for `yes` first
  * and then ends its meetings; without confirmation the state is left as it is.
@@ -159,7 +122,7 @@ export const serversDisableCommand: CommandModule<object, DisableArgs> = {
         const answer = await readLine(process.stdin);
         confirmed = answer !== undefined && /^yes$/i.test(answer);
       }
-      if (confirmed) await clearMeetings(deps, server);
+      if (confirmed) await clearServerMeetings(deps, server);
     }
     if (confirmed) {
       // The stored load stays until the next poll clears it; a disabled server's load reads as unavailable meanwhile.

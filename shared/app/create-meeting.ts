@@ -3,15 +3,22 @@ import { isValidMeetingId } from '../domain/meeting-id.js';
 import { presentParam, type Params } from '../domain/params.js';
 import { mergeParams, passThrough } from '../domain/merge-params.js';
 import { effectiveServerTag } from '../domain/placement.js';
+import type { TenantWithSettings } from '../store/tenant-repo.js';
 import { asXmlDocument, callServer } from './call-server.js';
 import { capDuration, captureCallbacks } from './create-params.js';
 import type { Deps } from './deps.js';
+import { lrsPayload } from './lrs-payload.js';
 import { placeMeeting } from './place-meeting.js';
+import { tenantLayers } from './tenant-params.js';
 
 export interface CreateInput {
   params: Params;
   /** an XML body (pre-uploaded slides): forwarded as a POST */
   body?: string;
+  /** the request's tenant (multitenant mode) */
+  tenant?: TenantWithSettings;
+  /** the request's host; builds the analytics-callback URL when URL_HOST is unset */
+  host?: string;
 }
 
 export interface CallResult {
@@ -20,30 +27,54 @@ export interface CallResult {
   serverId?: string;
 }
 
+/** The host BBB posts analytics to: `<tenant>.<URL_HOST>` or `URL_HOST` (the request's host when URL_HOST is unset). */
+function callbackHost(urlHost: string, tenant: TenantWithSettings | undefined, requestHost: string | undefined): string {
+  if (!urlHost) return requestHost ?? '';
+  return tenant ? `${tenant.name}.${urlHost}` : urlHost;
+}
+
 /** BBB `create` through the balancer (reference §2.1), with our one-meeting-one-server placement. */
 export async function createMeeting(deps: Deps, input: CreateInput): Promise<CallResult> {
   const { config } = deps;
+  const { tenant } = input;
   const params: Params = new Map(input.params);
   const meetingID = presentParam(params, 'meetingID');
   if (!meetingID) throw errors.missingMeetingId();
   if (!isValidMeetingId(meetingID)) throw errors.invalidMeetingId();
 
-  const tag = effectiveServerTag(config.overrideCreateServerTag, params.get('meta_server-tag'), config.defaultCreateServerTag);
+  const layers = tenantLayers(tenant);
+  const tag = effectiveServerTag(
+    layers.overrideServerTag,
+    config.overrideCreateServerTag,
+    params.get('meta_server-tag'),
+    layers.defaultServerTag,
+    config.defaultCreateServerTag,
+  );
   params.set('meta_server-tag', tag ?? null);
-  const callbacks = captureCallbacks(params, config);
+  const callbacks = captureCallbacks(params, config, callbackHost(config.urlHost, tenant, input.host));
 
-  const { meeting, server, placedNow } = await placeMeeting(deps, { meetingID, tag, params, callbacks });
+  const { meeting, server, placedNow } = await placeMeeting(deps, { meetingID, tenantId: tenant?.id, tenantName: tenant?.name, tag, params, callbacks });
 
   if (placedNow) params.set('moderatorPW', meeting.moderatorPW);
   params.set('voiceBridge', meeting.voiceBridge);
+  if (tenant) {
+    params.set('meta_tenant-id', tenant.id);
+    params.set('meta_tenant-name', tenant.name);
+  }
   if (server.tag) params.set('meta_server-tag', server.tag);
   else params.delete('meta_server-tag');
   capDuration(params, config.maxMeetingDuration);
+  if (tenant?.lrsEndpoint) {
+    const payload = await lrsPayload(deps, tenant, server.secret);
+    if (payload !== undefined) params.set('meta_secret-lrs-payload', payload);
+  }
 
   const forwarded = mergeParams({
     envDefaults: config.defaultCreateParams,
+    tenantDefaults: layers.defaults,
     request: passThrough(params, config.createExcludeParams),
     envOverrides: config.overrideCreateParams,
+    tenantOverrides: layers.overrides,
   });
   const res = await callServer(deps, server, 'create', forwarded, 'Unable to create meeting on server.', input.body);
   return { xml: asXmlDocument(res.body), meetingID, serverId: server.id };

@@ -4,12 +4,24 @@ import type { Store } from '../store/create-store.js';
 import type { Logger } from './logger.js';
 import type { Registry } from './registry.js';
 
+export interface HttpPostOptions {
+  headers: Record<string, string>;
+  connectTimeoutMs: number;
+  responseTimeoutMs: number;
+}
+
+/** Outgoing HTTP other than the BBB API (Keycloak tokens, analytics callbacks). Rejects on transport errors and timeouts. */
+export interface OutboundHttp {
+  post(url: string, body: string, opts: HttpPostOptions): Promise<{ status: number; body: string }>;
+}
+
 /** Everything a use case may touch; built once per runtime by its composition root. */
 export interface Deps {
   config: Config;
   store: Store;
   bbb: BbbClient;
   registry: Registry;
+  http: OutboundHttp;
   /** epoch ms */
   clock: () => number;
   /** [0, 1) */

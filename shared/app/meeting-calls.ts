@@ -4,9 +4,11 @@ import { mergeParams, passThrough } from '../domain/merge-params.js';
 import { presentParam, type Params } from '../domain/params.js';
 import { isValidMeetingId } from '../domain/meeting-id.js';
 import { el, renderXml } from '../domain/xml.js';
+import type { Tenant, TenantWithSettings } from '../store/tenant-repo.js';
 import { asXmlDocument, callServer } from './call-server.js';
 import type { CallResult } from './create-meeting.js';
 import type { Deps } from './deps.js';
+import { tenantLayers } from './tenant-params.js';
 
 interface Located {
   meetingID: string;
@@ -14,13 +16,16 @@ interface Located {
   server?: Server;
 }
 
-/** One GetItem for the meeting; its server comes from the snapshot. */
-async function locate(deps: Deps, params: Params): Promise<Located> {
+/**
+ * One GetItem for the meeting; its server comes from the snapshot. With a tenant, a meeting of another
+ * tenant (or of none) is treated as unknown.
+ */
+async function locate(deps: Deps, params: Params, tenant: Tenant | undefined): Promise<Located> {
   const meetingID = presentParam(params, 'meetingID');
   if (!meetingID) throw errors.missingMeetingId();
   if (!isValidMeetingId(meetingID)) return { meetingID }; // no such meeting can exist
   const meeting = await deps.store.meetings.get(meetingID, deps.clock());
-  if (!meeting) return { meetingID };
+  if (!meeting || (tenant && meeting.tenantId !== tenant.id)) return { meetingID };
   const server = await deps.registry.server(meeting.serverId);
   return { meetingID, meeting, server };
 }
@@ -28,14 +33,21 @@ async function locate(deps: Deps, params: Params): Promise<Located> {
 const one = (meetingID: string): Params => new Map([['meetingID', meetingID]]);
 
 /** `join`: a 302 to the meeting's server with the pass-through parameters, signed with its secret. */
-export async function joinMeeting(deps: Deps, params: Params): Promise<{ location: string; meetingID: string; serverId: string }> {
-  const { meetingID, meeting, server } = await locate(deps, params);
+export async function joinMeeting(
+  deps: Deps,
+  params: Params,
+  tenant?: TenantWithSettings,
+): Promise<{ location: string; meetingID: string; serverId: string }> {
+  const { meetingID, meeting, server } = await locate(deps, params, tenant);
   if (!meeting || !server) throw errors.meetingNotFound();
   if (!isUsable(server)) throw errors.serverUnavailable();
+  const layers = tenantLayers(tenant);
   const forwarded = mergeParams({
     envDefaults: deps.config.defaultJoinParams,
+    tenantDefaults: layers.defaults,
     request: passThrough(params, deps.config.joinExcludeParams),
     envOverrides: deps.config.overrideJoinParams,
+    tenantOverrides: layers.overrides,
   });
   return { location: deps.bbb.url(server, 'join', forwarded), meetingID, serverId: server.id };
 }
@@ -43,24 +55,24 @@ export async function joinMeeting(deps: Deps, params: Params): Promise<{ locatio
 export const NOT_RUNNING_XML = renderXml(el('response', el('returncode', 'SUCCESS'), el('running', 'false')));
 
 /** `isMeetingRunning`: unknown meetings are simply not running. */
-export async function isMeetingRunning(deps: Deps, params: Params): Promise<CallResult> {
-  const { meetingID, meeting, server } = await locate(deps, params);
+export async function isMeetingRunning(deps: Deps, params: Params, tenant?: Tenant): Promise<CallResult> {
+  const { meetingID, meeting, server } = await locate(deps, params, tenant);
   if (!meeting || !server) return { xml: NOT_RUNNING_XML, meetingID };
   const res = await callServer(deps, server, 'isMeetingRunning', one(meetingID), 'Unable to access meeting on server.');
   return { xml: asXmlDocument(res.body), meetingID, serverId: server.id };
 }
 
 /** `getMeetingInfo`: proxied with only the meetingID (other client parameters are not forwarded). */
-export async function getMeetingInfo(deps: Deps, params: Params): Promise<CallResult> {
-  const { meetingID, meeting, server } = await locate(deps, params);
+export async function getMeetingInfo(deps: Deps, params: Params, tenant?: Tenant): Promise<CallResult> {
+  const { meetingID, meeting, server } = await locate(deps, params, tenant);
   if (!meeting || !server) throw errors.meetingNotFound();
   const res = await callServer(deps, server, 'getMeetingInfo', one(meetingID), 'Unable to access meeting on server.');
   return { xml: asXmlDocument(res.body), meetingID, serverId: server.id };
 }
 
 /** `end`: the record is removed before BBB is asked, so a failed end still frees the meetingID. */
-export async function endMeeting(deps: Deps, params: Params): Promise<CallResult> {
-  const { meetingID, meeting, server } = await locate(deps, params);
+export async function endMeeting(deps: Deps, params: Params, tenant?: Tenant): Promise<CallResult> {
+  const { meetingID, meeting, server } = await locate(deps, params, tenant);
   if (!meeting) throw errors.meetingNotFound();
   await deps.store.meetings.delete(meetingID, meeting.serverId);
   if (!server) throw errors.meetingNotFound();
@@ -73,8 +85,8 @@ export async function endMeeting(deps: Deps, params: Params): Promise<CallResult
 }
 
 /** `insertDocument`: the XML body is forwarded as a POST (an empty body as a GET). */
-export async function insertDocument(deps: Deps, params: Params, body: string): Promise<CallResult> {
-  const { meetingID, meeting, server } = await locate(deps, params);
+export async function insertDocument(deps: Deps, params: Params, body: string, tenant?: Tenant): Promise<CallResult> {
+  const { meetingID, meeting, server } = await locate(deps, params, tenant);
   if (!meeting || !server) throw errors.meetingNotFound();
   const res = await callServer(deps, server, 'insertDocument', one(meetingID), 'Unable to insert document on server.', body === '' ? undefined : body);
   return { xml: asXmlDocument(res.body), meetingID, serverId: server.id };

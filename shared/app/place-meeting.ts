@@ -9,6 +9,8 @@ import type { Deps } from './deps.js';
 export interface PlacementRequest {
   meetingID: string;
   tenantId?: string;
+  /** stamped into the stored metadata with the id, as BBB will report them */
+  tenantName?: string;
   tag: string | undefined;
   params: Params;
   callbacks: CapturedCallbacks;
@@ -56,7 +58,7 @@ function newMeeting(deps: Deps, req: PlacementRequest, server: Server, now: numb
     voiceBridge: voiceBridges(deps, req)[0],
     name: req.params.get('name') ?? undefined,
     duration: duration || undefined,
-    metadata: metadataOf(req.params),
+    metadata: { ...metadataOf(req.params), ...(req.tenantId !== undefined ? { 'tenant-id': req.tenantId, 'tenant-name': req.tenantName ?? '' } : {}) },
     createdAt: now,
     expiresAt: Math.floor(now / 1000) + deps.config.defaultMeetingTtl,
     ...req.callbacks,
@@ -67,14 +69,14 @@ function newMeeting(deps: Deps, req: PlacementRequest, server: Server, now: numb
 async function reserve(deps: Deps, req: PlacementRequest, meeting: Meeting, server: Server, now: number): Promise<void> {
   const weight = youngMeetingWeight(deps) * multiplierOf(server);
   const [vbReserved, load] = await Promise.all([
-    deps.store.meetings.reserveVoiceBridge(meeting.voiceBridge, meeting.meetingID, meeting.expiresAt, now),
+    deps.store.meetings.reserveVoiceBridgeFor(meeting.voiceBridge, meeting, now),
     deps.store.servers.reserveLoad(server.id, weight),
   ]);
   if (load !== undefined) deps.registry.noteLoad(server.id, load);
   else deps.registry.invalidate(); // the snapshot thought it selectable; it is not any more
   if (vbReserved) return;
   for (const candidate of voiceBridges(deps, req).slice(1)) {
-    if (await deps.store.meetings.reserveVoiceBridge(candidate, meeting.meetingID, meeting.expiresAt, now)) {
+    if (await deps.store.meetings.reserveVoiceBridgeFor(candidate, meeting, now)) {
       meeting.voiceBridge = candidate;
       await deps.store.meetings.setVoiceBridge(meeting.meetingID, server.id, candidate);
       return;
@@ -146,6 +148,8 @@ export async function placeMeeting(deps: Deps, req: PlacementRequest): Promise<P
     };
     if (await deps.store.meetings.replace(moved, existing.serverId)) {
       deps.log.info('meeting re-placed', { meetingID: req.meetingID, from: existing.serverId, to: target.id });
+      // this create's callback URLs replace the earlier placement's (rare path, not in the create budget)
+      if (moved.analyticsCallbackUrl !== undefined || moved.recordingReadyUrl !== undefined) await deps.store.meetings.reserveVoiceBridgeFor(moved.voiceBridge, moved, now);
       const load = await deps.store.servers.reserveLoad(target.id, youngMeetingWeight(deps) * multiplierOf(target));
       if (load !== undefined) deps.registry.noteLoad(target.id, load);
       return { meeting: moved, server: target, placedNow: true };

@@ -1,3 +1,4 @@
+import { httpExchange, parseBbbResponse, type BbbResponse } from '../bbb/bbb-client.js';
 import { parseMeetings, type ReportedMeeting } from '../bbb/parse-meetings.js';
 import { multiplierOf, type Server } from '../domain/entities.js';
 import { serverStats } from '../domain/server-load.js';
@@ -5,168 +6,380 @@ import type { ServerPollChanges } from '../store/server-repo.js';
 import type { Deps } from './deps.js';
 import { mapBounded } from './map-bounded.js';
 
-/** A meeting created less than this before the cycle's getMeetings is never taken for ended. */
+/**
+ * A meeting created less than this before the cycle's getMeetings was sent is never taken for ended:
+ * BBB may not list it yet (the create is still in flight, Scalelite #320), and the API's clock may differ
+ * from the poller's by a little.
+ */
 export const ENDED_GRACE_MS = 30_000;
+/** Each server's BBB version is asked again about this often (and whenever it comes online). */
+export const VERSION_REFRESH_MS = 3_600_000;
+/** Below this much time before the deadline a server is not polled any more in the cycle. */
+export const MIN_CALL_MS = 100;
+/**
+ * A server whose records need no check this cycle (it reports no meetings, reported none last time,
+ * and nothing was placed on it since) is still checked about this often, for records whose placement
+ * left no trace on the server item (a create that failed, or a load multiplier of 0).
+ */
+export const RECORD_SWEEP_MS = 600_000;
+/** Meeting-record writes of one server in flight at once. */
+const MEETING_WRITES_IN_FLIGHT = 8;
+
+export type PollResult =
+  /** getMeetings answered SUCCESS */
+  | 'ok'
+  /** getMeetings failed (refused, timed out, not SUCCESS, not XML): counts towards going offline */
+  | 'failed'
+  /** not polled this cycle (the cycle's deadline was near), or failed only because the deadline cut its timeouts */
+  | 'skipped'
+  /** our side failed (e.g. a DynamoDB error): logged, nothing concluded about the server */
+  | 'error';
 
 export interface ServerPollOutcome {
   id: string;
-  ok: boolean;
+  result: PollResult;
+  /** online after this poll */
   online: boolean;
   wentOnline: boolean;
   wentOffline: boolean;
+  /** cordoned → disabled in this poll */
+  drained: boolean;
   meetingsEnded: number;
+  /** DynamoDB write requests made */
   writes: number;
   error?: string;
 }
 
 export interface PollReport {
   servers: number;
+  /** servers whose getMeetings answered */
+  polled: number;
+  /** servers whose getMeetings failed */
+  failed: number;
+  /** servers not polled (deadline) or with an inconclusive poll */
+  skipped: number;
+  /** servers whose poll hit an error on our side (logged one by one) */
+  errors: number;
   online: number;
   offline: number;
   wentOnline: string[];
   wentOffline: string[];
+  drained: string[];
   meetingsEnded: number;
   writes: number;
   durationMs: number;
 }
 
-/** Only the attributes whose value differs from what the server item holds. */
-function diff(server: Server, next: ServerPollChanges): ServerPollChanges {
+export interface PollOptions {
+  /** epoch ms (deps.clock): no call runs past it; servers not reached by then are skipped */
+  deadline?: number;
+}
+
+interface CallTimeouts {
+  connectTimeoutMs: number;
+  responseTimeoutMs: number;
+  /** shortened to fit the deadline: a timeout then proves nothing about the server */
+  clipped: boolean;
+}
+
+/** The configured timeouts, scaled down when connect + response would run past the deadline. */
+export function callTimeouts(config: { connectTimeoutMs: number; responseTimeoutMs: number }, now: number, deadline?: number): CallTimeouts | undefined {
+  const { connectTimeoutMs: c, responseTimeoutMs: r } = config;
+  if (deadline === undefined) return { connectTimeoutMs: c, responseTimeoutMs: r, clipped: false };
+  const left = deadline - now;
+  if (left < MIN_CALL_MS) return undefined;
+  if (c + r <= left) return { connectTimeoutMs: c, responseTimeoutMs: r, clipped: false };
+  const f = left / (c + r);
+  return { connectTimeoutMs: Math.max(1, Math.floor(c * f)), responseTimeoutMs: Math.max(1, Math.floor(r * f)), clipped: true };
+}
+
+/** A stable spread of the servers over `periodMs`: true in one poll slot per period for each server. */
+export function slotDue(serverId: string, nowMs: number, pollIntervalMs: number, periodMs: number): boolean {
+  const slots = Math.max(1, Math.round(periodMs / Math.max(1, pollIntervalMs)));
+  let h = 0;
+  for (let i = 0; i < serverId.length; i++) h = (Math.imul(h, 31) + serverId.charCodeAt(i)) >>> 0;
+  return h % slots === Math.floor(nowMs / pollIntervalMs) % slots;
+}
+
+/** Only the attributes whose value differs from what the server item holds (`null` = remove). */
+export function changedPollAttributes(server: Server, next: ServerPollChanges): ServerPollChanges {
   const changes: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(next)) {
+    if (v === undefined) continue;
     const current = (server as unknown as Record<string, unknown>)[k];
     if (v === null ? current !== undefined : v !== current) changes[k] = v;
   }
   return changes as ServerPollChanges;
 }
 
-async function fetchVersion(deps: Deps, server: Server): Promise<string | undefined> {
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/**
+ * A signed GET of a BBB API on a connection of its own, closed after the answer: the poller talks to
+ * every server once a cycle, so a kept-alive socket per server would only pile up idle descriptors
+ * (a Lambda has 1,024) and race the server's own idle close (a reset taken for a failed poll).
+ */
+async function bbbGet(deps: Deps, server: Server, apiName: string, t: CallTimeouts): Promise<BbbResponse> {
+  const res = await httpExchange(deps.bbb.url(server, apiName, new Map()), {
+    connectTimeoutMs: t.connectTimeoutMs,
+    responseTimeoutMs: t.responseTimeoutMs,
+    headers: { Connection: 'close' },
+  });
+  return parseBbbResponse(res.body);
+}
+
+async function fetchMeetings(deps: Deps, server: Server, t: CallTimeouts): Promise<ReportedMeeting[] | Error> {
   try {
-    const res = await deps.bbb.call(server, '', new Map(), { connectTimeoutMs: deps.config.connectTimeoutMs, responseTimeoutMs: deps.config.responseTimeoutMs });
+    const res = await bbbGet(deps, server, 'getMeetings', t);
+    return parseMeetings(res.body);
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}
+
+/** The server's `bbbVersion` ('' when BBB hides it); undefined when the call failed (the stored one is kept). */
+async function fetchVersion(deps: Deps, server: Server, t: CallTimeouts): Promise<string | undefined> {
+  try {
+    const res = await bbbGet(deps, server, '', t);
     const v = res.response.bbbVersion;
-    return v === undefined || v === null ? '' : String(v);
+    return v === undefined || v === null || typeof v === 'object' ? '' : String(v);
   } catch {
     return undefined;
   }
 }
 
-/** Removes the records of meetings the server no longer reports (never young ones). */
-async function endVanished(deps: Deps, server: Server, reported: ReportedMeeting[], sentAt: number): Promise<{ ended: number; writes: number }> {
-  const known = await deps.store.meetings.listByServer(server.id, deps.clock());
+interface Housekeeping {
+  ended: number;
+  writes: number;
+  /** records still on the server after this poll (reported, young, or whose removal did not apply) */
+  remaining: number;
+  /** of those, the ones the server does not list (yet): placed meetings BBB is still creating */
+  pending: number;
+}
+
+/**
+ * Whether this poll reads the server's meeting records. Not needed when the server reports no meetings,
+ * reported none at its last poll, and no placement since reserved load on it (the load is still the 0
+ * the poller measured): then every record on it older than the grace period was already checked. A
+ * cordoned server is always checked (its drain depends on it), and every server once per RECORD_SWEEP_MS.
+ */
+export function recordCheckDue(server: Server, reportedCount: number, wentOnline: boolean, nowMs: number, pollIntervalMs: number): boolean {
+  return (
+    reportedCount > 0 ||
+    server.meetings > 0 ||
+    (server.load ?? 0) !== 0 ||
+    wentOnline ||
+    server.state === 'cordoned' ||
+    slotDue(server.id, nowMs, pollIntervalMs, RECORD_SWEEP_MS)
+  );
+}
+
+/**
+ * Compares the records placed on the server with what it reports: a record the server no longer reports
+ * is removed (never one created after `sentAt − ENDED_GRACE_MS`, checked again in the delete's condition);
+ * a reported one gets its `<meeting>` snapshot and its expiry refreshed — written only when they changed,
+ * or when less than half of DEFAULT_MEETING_TTL is left.
+ */
+async function housekeepMeetings(deps: Deps, server: Server, reported: ReportedMeeting[], sentAt: number): Promise<Housekeeping> {
+  const now = deps.clock();
+  const known = await deps.store.meetings.listByServer(server.id, now);
   const seen = new Map(reported.map((m) => [m.meetingID, m]));
   const cutoff = sentAt - ENDED_GRACE_MS;
   const ttl = deps.config.defaultMeetingTtl;
-  const nowS = Math.floor(deps.clock() / 1000);
-  let ended = 0;
-  let writes = 0;
+  const nowS = Math.floor(now / 1000);
+  const out: Housekeeping = { ended: 0, writes: 0, remaining: 0, pending: 0 };
+  const jobs: (() => Promise<void>)[] = [];
   for (const m of known) {
     const live = seen.get(m.meetingID);
     if (!live) {
-      if (m.createdAt >= cutoff) continue;
-      writes++;
-      if (await deps.store.meetings.delete(m.meetingID, server.id, cutoff)) ended++;
+      if (m.createdAt >= cutoff) {
+        out.remaining++;
+        out.pending++;
+        continue;
+      }
+      jobs.push(async () => {
+        out.writes++;
+        if (await deps.store.meetings.delete(m.meetingID, server.id, cutoff)) out.ended++;
+        else {
+          // re-created (young again) or moved meanwhile: not ended
+          out.remaining++;
+          out.pending++;
+        }
+      });
       continue;
     }
+    out.remaining++;
     const changes: { info?: string; expiresAt?: number } = {};
     if (m.info !== live.xml) changes.info = live.xml;
     if (m.expiresAt - nowS < ttl / 2) changes.expiresAt = nowS + ttl;
     if (changes.info !== undefined || changes.expiresAt !== undefined) {
-      writes++;
-      await deps.store.meetings.updateSeen(m.meetingID, server.id, changes);
+      jobs.push(async () => {
+        out.writes++;
+        await deps.store.meetings.updateSeen(m.meetingID, server.id, changes);
+      });
     }
   }
-  return { ended, writes };
-}
-
-/** Takes an unreachable server out: its meetings are released so the next create re-places them. */
-async function releaseMeetings(deps: Deps, server: Server): Promise<number> {
-  const known = await deps.store.meetings.listByServer(server.id, deps.clock());
-  let released = 0;
-  for (const m of known) if (await deps.store.meetings.delete(m.meetingID, server.id)) released++;
-  return released;
-}
-
-/** One poll of one server: health hysteresis, load and statistics, ended meetings. */
-export async function pollServer(deps: Deps, server: Server): Promise<ServerPollOutcome> {
-  const { config } = deps;
-  const sentAt = deps.clock();
-  const outcome: ServerPollOutcome = { id: server.id, ok: false, online: server.online, wentOnline: false, wentOffline: false, meetingsEnded: 0, writes: 0 };
-  let reported: ReportedMeeting[] | undefined;
-  try {
-    const res = await deps.bbb.call(server, 'getMeetings', new Map(), { connectTimeoutMs: config.connectTimeoutMs, responseTimeoutMs: config.responseTimeoutMs });
-    reported = parseMeetings(res.body);
-  } catch (e) {
-    outcome.error = (e as Error).message;
+  const failures: string[] = [];
+  await mapBounded(jobs, MEETING_WRITES_IN_FLIGHT, (job) => job().catch((e) => void failures.push(message(e))));
+  if (failures.length > 0) {
+    deps.log.warn('poll: meeting record writes failed', { server: server.id, failures: failures.length, error: failures[0] });
   }
+  return out;
+}
+
+function outcomeOf(server: Server): ServerPollOutcome {
+  return { id: server.id, result: 'ok', online: server.online, wentOnline: false, wentOffline: false, drained: false, meetingsEnded: 0, writes: 0 };
+}
+
+/**
+ * One poll of one server: getMeetings → health hysteresis (SERVER_HEALTHY_THRESHOLD /
+ * SERVER_UNHEALTHY_THRESHOLD), load and statistics, BBB version, ended meetings, cordoned → disabled.
+ * Writes only poller-owned attributes that changed, with UpdateItem.
+ *
+ * Going offline keeps the server's meeting records: the server leaves the selectable set, and the next
+ * create of each of its meetings re-places it (self-healing placement). A server that was only cut off
+ * keeps its meetings when it comes back, and the records of meetings that ended meanwhile are removed
+ * by its first successful poll.
+ */
+export async function pollServer(deps: Deps, server: Server, opts: PollOptions = {}): Promise<ServerPollOutcome> {
+  const { config } = deps;
+  const out = outcomeOf(server);
+  const sentAt = deps.clock();
+  const timeouts = callTimeouts(config, sentAt, opts.deadline);
+  if (!timeouts) return { ...out, result: 'skipped' };
+
+  const intervalMs = config.pollInterval * 1000;
+  const versionDue = server.bbbVersion === undefined || !server.online || slotDue(server.id, sentAt, intervalMs, VERSION_REFRESH_MS);
+  // In parallel when the server is expected to answer (or has never been polled); otherwise only after it answered.
+  const versionAlongside = versionDue && (server.online || server.polledAt === undefined);
+  const [reported, versionFetched] = await Promise.all([
+    fetchMeetings(deps, server, timeouts),
+    versionAlongside ? fetchVersion(deps, server, timeouts) : Promise.resolve(undefined),
+  ]);
+
   let next: ServerPollChanges;
-  if (reported) {
-    outcome.ok = true;
-    const stats = serverStats(reported, deps.clock(), config, multiplierOf(server));
+  if (reported instanceof Error) {
+    out.error = reported.message;
+    if (timeouts.clipped) return { ...out, result: 'skipped' };
+    out.result = 'failed';
+    next = { healthyCounter: 0 };
+    if (server.online) {
+      const unhealthy = server.unhealthyCounter + 1;
+      if (unhealthy >= config.serverUnhealthyThreshold) {
+        next = { online: false, load: null, meetings: 0, users: 0, largestMeeting: 0, videos: 0, healthyCounter: 0, unhealthyCounter: 0 };
+        out.online = false;
+        out.wentOffline = true;
+      } else next.unhealthyCounter = unhealthy;
+    }
+  } else {
     next = { unhealthyCounter: 0 };
     let online = server.online;
     if (!online) {
       const healthy = server.healthyCounter + 1;
       if (healthy >= config.serverHealthyThreshold) {
         online = true;
-        next = { ...next, healthyCounter: 0, online: true };
-        outcome.wentOnline = true;
+        next = { ...next, online: true, healthyCounter: 0 };
+        out.wentOnline = true;
       } else next.healthyCounter = healthy;
     }
+    out.online = online;
     if (online) {
-      next = { ...next, load: server.state === 'disabled' ? null : stats.load, meetings: stats.meetings, users: stats.users, largestMeeting: stats.largestMeeting, videos: stats.videos };
-      if (outcome.wentOnline || server.bbbVersion === undefined) {
-        const version = await fetchVersion(deps, server);
-        if (version !== undefined) next.bbbVersion = version;
+      let version = versionFetched;
+      if (versionDue && !versionAlongside) {
+        const t = callTimeouts(config, deps.clock(), opts.deadline);
+        if (t) version = await fetchVersion(deps, server, t);
       }
-      const ended = await endVanished(deps, server, reported, sentAt);
-      outcome.meetingsEnded = ended.ended;
-      outcome.writes += ended.writes;
-      if (server.state === 'cordoned' && stats.meetings === 0) {
-        const drained = await deps.store.servers.drainCordoned(server.id);
-        outcome.writes++;
-        if (drained) next.load = null;
+      if (version !== undefined) next.bbbVersion = version;
+
+      // Meeting records and the drain are secondary: an error there is logged, and the server's own
+      // health and load are still written below.
+      let pending = 0;
+      let drained = false;
+      try {
+        const kept = recordCheckDue(server, reported.length, out.wentOnline, sentAt, intervalMs)
+          ? await housekeepMeetings(deps, server, reported, sentAt)
+          : { ended: 0, writes: 0, remaining: 0, pending: 0 };
+        out.meetingsEnded = kept.ended;
+        out.writes += kept.writes;
+        pending = kept.pending;
+        if (server.state === 'cordoned' && reported.length === 0 && kept.remaining === 0) {
+          out.writes++;
+          drained = await deps.store.servers.drainCordoned(server.id);
+          out.drained = drained;
+        }
+      } catch (e) {
+        out.error = message(e);
+        deps.log.warn('poll: meeting records not checked', { server: server.id, error: out.error });
       }
-    }
-    outcome.online = online;
-  } else {
-    next = { healthyCounter: 0 };
-    if (server.online) {
-      const unhealthy = server.unhealthyCounter + 1;
-      if (unhealthy >= config.serverUnhealthyThreshold) {
-        outcome.meetingsEnded = await releaseMeetings(deps, server);
-        outcome.writes += outcome.meetingsEnded;
-        next = { healthyCounter: 0, unhealthyCounter: 0, online: false, load: null, meetings: 0, users: 0, largestMeeting: 0, videos: 0 };
-        outcome.online = false;
-        outcome.wentOffline = true;
-      } else next.unhealthyCounter = unhealthy;
+      const stats = serverStats(reported, deps.clock(), config, multiplierOf(server), pending);
+      next = {
+        ...next,
+        // a disabled server keeps no load; a drained one just lost it in drainCordoned
+        ...(drained ? {} : { load: server.state === 'disabled' ? null : stats.load }),
+        meetings: stats.meetings,
+        users: stats.users,
+        largestMeeting: stats.largestMeeting,
+        videos: stats.videos,
+      };
     }
   }
-  const changes = diff(server, next);
+
+  const changes = changedPollAttributes(server, next);
   if (Object.keys(changes).length > 0) {
-    await deps.store.servers.updatePoll(server.id, { ...changes, polledAt: deps.clock() });
-    outcome.writes++;
+    out.writes++;
+    await deps.store.servers.recordPoll(server.id, { ...changes, polledAt: deps.clock() });
   }
-  return outcome;
+  return out;
 }
 
-/** One poll cycle over every server, at most `pollerConcurrency` at once; logs one line. */
-export async function pollAll(deps: Deps): Promise<PollReport> {
+/** `servers` starting at a position that moves every cycle, so a deadline never skips the same servers. */
+function rotated<T>(items: T[], cycleNumber: number): T[] {
+  if (items.length === 0) return items;
+  const k = cycleNumber % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+const LOGGED_IDS = 20;
+const idsForLog = (ids: string[]) => (ids.length <= LOGGED_IDS ? ids : [...ids.slice(0, LOGGED_IDS), `…+${ids.length - LOGGED_IDS}`]);
+
+/**
+ * One poll cycle over every server (disabled ones included, as Scalelite), at most POLLER_CONCURRENCY at
+ * once, each bounded by CONNECT_TIMEOUT + RESPONSE_TIMEOUT (and by the deadline). A failure of one server
+ * never stops the others. Logs one line.
+ */
+export async function pollAll(deps: Deps, opts: PollOptions = {}): Promise<PollReport> {
   const started = deps.clock();
   const servers = await deps.store.servers.list();
-  const outcomes = await mapBounded(servers, deps.config.pollerConcurrency, (s) =>
-    pollServer(deps, s).catch((e: Error) => ({ id: s.id, ok: false, online: s.online, wentOnline: false, wentOffline: false, meetingsEnded: 0, writes: 0, error: e.message })),
+  const order = rotated(servers, Math.floor(started / (deps.config.pollInterval * 1000)));
+  const outcomes = await mapBounded(order, deps.config.pollerConcurrency, (s) =>
+    pollServer(deps, s, opts).catch((e: unknown): ServerPollOutcome => {
+      deps.log.warn('poll: server poll failed on our side', { server: s.id, error: message(e) });
+      return { ...outcomeOf(s), result: 'error', error: message(e) };
+    }),
   );
+  const count = (r: PollResult) => outcomes.filter((o) => o.result === r).length;
+  const ids = (pick: (o: ServerPollOutcome) => boolean) => outcomes.filter(pick).map((o) => o.id).sort();
   const report: PollReport = {
     servers: servers.length,
+    polled: count('ok'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    errors: count('error'),
     online: outcomes.filter((o) => o.online).length,
     offline: outcomes.filter((o) => !o.online).length,
-    wentOnline: outcomes.filter((o) => o.wentOnline).map((o) => o.id),
-    wentOffline: outcomes.filter((o) => o.wentOffline).map((o) => o.id),
+    wentOnline: ids((o) => o.wentOnline),
+    wentOffline: ids((o) => o.wentOffline),
+    drained: ids((o) => o.drained),
     meetingsEnded: outcomes.reduce((n, o) => n + o.meetingsEnded, 0),
     writes: outcomes.reduce((n, o) => n + o.writes, 0),
     durationMs: deps.clock() - started,
   };
   deps.registry.invalidate();
-  deps.log.info('poll cycle', { ...report });
+  deps.log.info('poll cycle', {
+    ...report,
+    wentOnline: idsForLog(report.wentOnline),
+    wentOffline: idsForLog(report.wentOffline),
+    drained: idsForLog(report.drained),
+  });
   return report;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Server } from '../domain/entities.js';
+import type { TenantWithSettings } from '../store/tenant-repo.js';
 import { Registry } from './registry.js';
 
 const server = (id: string, load = 0): Server => ({
@@ -49,5 +50,42 @@ describe('Registry', () => {
     r.invalidate();
     expect((await r.server('a'))?.load).toBe(3);
     expect(loads).toBe(2);
+  });
+
+  describe('tenants', () => {
+    const tenant = (id: string, name: string): TenantWithSettings => ({ id, name, secrets: [`${name}-secret`], settings: [] });
+
+    it('loads tenants together with the servers and finds them by name without another load', async () => {
+      let serverLoads = 0;
+      let tenantLoads = 0;
+      const r = new Registry(async () => { serverLoads++; return [server('a')]; }, 60_000, () => 0, async () => { tenantLoads++; return [tenant('t1', 'one'), tenant('t2', 'two')]; });
+      expect((await r.tenantByName('one'))?.id).toBe('t1');
+      expect((await r.tenantByName('two'))?.id).toBe('t2');
+      await r.listServers();
+      expect([serverLoads, tenantLoads]).toEqual([1, 1]);
+    });
+
+    it('an unknown name does not reload (a client cannot make every request read the table)', async () => {
+      let loads = 0;
+      const r = new Registry(async () => [server('a')], 60_000, () => 0, async () => { loads++; return [tenant('t1', 'one')]; });
+      expect(await r.tenantByName('one')).toBeDefined();
+      for (let i = 0; i < 5; i++) expect(await r.tenantByName(`nope-${i}`)).toBeUndefined();
+      expect(loads).toBe(1);
+    });
+
+    it('a tenant added since the snapshot is known after REGISTRY_TTL', async () => {
+      let now = 0;
+      let list = [tenant('t1', 'one')];
+      const r = new Registry(async () => [], 5000, () => now, async () => list);
+      expect(await r.tenantByName('new')).toBeUndefined();
+      list = [...list, tenant('t3', 'new')];
+      now = 5000;
+      expect((await r.tenantByName('new'))?.id).toBe('t3');
+    });
+
+    it('without a tenant loader there are no tenants', async () => {
+      const r = new Registry(async () => [server('a')], 60_000, () => 0);
+      expect(await r.tenantByName('a')).toBeUndefined();
+    });
   });
 });

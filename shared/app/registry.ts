@@ -1,29 +1,39 @@
 import type { Server } from '../domain/entities.js';
+import type { TenantWithSettings } from '../store/tenant-repo.js';
+
+interface Snapshot {
+  servers: Map<string, Server>;
+  /** by name */
+  tenants: Map<string, TenantWithSettings>;
+}
 
 /**
- * The in-process snapshot of the server list (tenants join it later). Reloaded at most every
- * `ttlMs`; 0 reloads on every read. Concurrent readers share one reload.
+ * The in-process snapshot of the servers and (multitenant mode) the tenants with their settings.
+ * Both are reloaded together, at most every `ttlMs`; 0 reloads on every read. Concurrent readers share
+ * one reload. On a warm instance a tenant lookup costs no DynamoDB round trip.
  */
 export class Registry {
-  private servers: Map<string, Server> | undefined;
+  private snapshot: Snapshot | undefined;
   private loadedAt = 0;
   private stale = false;
-  private pending: Promise<Map<string, Server>> | undefined;
+  private pending: Promise<Snapshot> | undefined;
 
   constructor(
     private readonly loadServers: () => Promise<Server[]>,
     private readonly ttlMs: number,
     private readonly clock: () => number,
+    /** absent: no tenants (single-tenant mode reads none) */
+    private readonly loadTenants?: () => Promise<TenantWithSettings[]>,
   ) {}
 
-  private async reload(): Promise<Map<string, Server>> {
+  private async reload(): Promise<Snapshot> {
     if (!this.pending) {
-      this.pending = this.loadServers()
-        .then((list) => {
-          this.servers = new Map(list.map((s) => [s.id, s]));
+      this.pending = Promise.all([this.loadServers(), this.loadTenants?.() ?? []])
+        .then(([servers, tenants]) => {
+          this.snapshot = { servers: new Map(servers.map((s) => [s.id, s])), tenants: new Map(tenants.map((t) => [t.name, t])) };
           this.loadedAt = this.clock();
           this.stale = false;
-          return this.servers;
+          return this.snapshot;
         })
         .finally(() => {
           this.pending = undefined;
@@ -32,26 +42,35 @@ export class Registry {
     return this.pending;
   }
 
-  private async current(): Promise<Map<string, Server>> {
-    if (this.servers && !this.stale && this.ttlMs > 0 && this.clock() - this.loadedAt < this.ttlMs) return this.servers;
+  private async current(): Promise<Snapshot> {
+    if (this.snapshot && !this.stale && this.ttlMs > 0 && this.clock() - this.loadedAt < this.ttlMs) return this.snapshot;
     return this.reload();
   }
 
   async listServers(): Promise<Server[]> {
-    return [...(await this.current()).values()];
+    return [...(await this.current()).servers.values()];
   }
 
   /** A server by id; an id the snapshot does not know triggers one reload (it may be new). */
   async server(id: string): Promise<Server | undefined> {
-    const found = (await this.current()).get(id);
+    const found = (await this.current()).servers.get(id);
     if (found || this.ttlMs === 0) return found;
-    return (await this.reload()).get(id);
+    return (await this.reload()).servers.get(id);
+  }
+
+  /**
+   * The tenant with this name, with its settings. An unknown name does not force a reload: the name
+   * comes from the request's Host header, and a client must not be able to make every request read
+   * the table. A tenant added since the snapshot is known within REGISTRY_TTL.
+   */
+  async tenantByName(name: string): Promise<TenantWithSettings | undefined> {
+    return (await this.current()).tenants.get(name);
   }
 
   /** Records a load this process reserved, so its next choice sees it before the next reload. */
   noteLoad(id: string, load: number): void {
-    const s = this.servers?.get(id);
-    if (s) this.servers!.set(id, { ...s, load });
+    const s = this.snapshot?.servers.get(id);
+    if (s) this.snapshot!.servers.set(id, { ...s, load });
   }
 
   invalidate(): void {

@@ -6,8 +6,15 @@ type Node = Record<string, unknown>;
 const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, parseTagValue: false, trimValues: true, processEntities: true });
 const builder = new XMLBuilder({ preserveOrder: true, ignoreAttributes: false, suppressEmptyNode: true, processEntities: true });
 
+/**
+ * The largest `<meeting>` snapshot kept as is. A bigger one (a meeting with about a thousand attendees)
+ * is kept without its `<attendee>` elements: a DynamoDB item holds at most 400 KB, and one oversized
+ * meeting must never make the poll of its server fail.
+ */
+export const MAX_INFO_BYTES = 100_000;
+
 export interface ReportedMeeting extends MeetingSample {
-  /** the `<meeting>` element, serialised on one line */
+  /** the `<meeting>` element, serialised on one line (without attendees when over MAX_INFO_BYTES) */
   xml: string;
 }
 
@@ -23,6 +30,15 @@ function text(children: Node[], name: string): string {
 }
 
 const int = (s: string) => (/^\s*-?\d+/.test(s) ? parseInt(s, 10) : 0);
+
+/** The element serialised; without the attendees' elements when it would be too big to store. */
+function snapshot(node: Node): string {
+  const xml = builder.build([node]) as string;
+  if (Buffer.byteLength(xml) <= MAX_INFO_BYTES) return xml;
+  const name = nameOf(node)!;
+  const slim = { ...node, [name]: childrenOf(node).map((c) => (nameOf(c) === 'attendees' ? { attendees: [] } : c)) };
+  return builder.build([slim]) as string;
+}
 
 /** The meetings of a getMeetings document (already known to be SUCCESS), with their raw elements. */
 export function parseMeetings(body: string): ReportedMeeting[] {
@@ -42,7 +58,7 @@ export function parseMeetings(body: string): ReportedMeeting[] {
         moderatorCount: int(text(c, 'moderatorCount')),
         videoCount: int(text(c, 'videoCount')),
         isBreakout: text(c, 'isBreakout') === 'true',
-        xml: builder.build([node]) as string,
+        xml: snapshot(node),
       };
     });
 }

@@ -8,6 +8,8 @@ export const ENV = {
   LOADBALANCER_SECRETS: { default: '', doc: 'More secrets, `:`-separated.' },
   LOADBALANCER_CHECKSUM_ALGORITHM: { default: 'SHA1:SHA256:SHA384:SHA512', doc: 'Accepted checksum algorithms; outgoing calls use the strongest.' },
   MULTITENANCY_ENABLED: { default: 'false', doc: 'Tenants by subdomain.' },
+  TRUST_FORWARDED_HOST: { default: 'false', doc: 'Take the tenant host from X-Forwarded-Host (behind a proxy that rewrites Host).' },
+  ADMIN_SECRET: { default: '', doc: 'Secret(s) of the admin API /scalelite/api, `:`-separated; unset → the LB secrets (with a warning).' },
   BUILD_NUMBER: { default: '', doc: 'Adds <build> to the index document.' },
   GET_MEETINGS_API_DISABLED: { default: 'false', doc: 'getMeetings always answers noMeetings, without checksum.' },
   RECORDING_DISABLED: { default: 'false', doc: 'Recordings API answers as disabled.' },

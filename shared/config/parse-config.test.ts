@@ -147,6 +147,13 @@ describe('parseConfig values', () => {
     expect(config.useExternalVoiceBridge).toBe(false);
   });
 
+  it('reads ADMIN_SECRET as a :-separated list (empty by default) and TRUST_FORWARDED_HOST as a flag', () => {
+    expect(parseConfig({}).adminSecrets).toEqual([]);
+    expect(parseConfig({}).trustForwardedHost).toBe(false);
+    expect(parseConfig({ ADMIN_SECRET: 'adm1::adm2' }).adminSecrets).toEqual(['adm1', 'adm2']);
+    expect(parseConfig({ TRUST_FORWARDED_HOST: 'TRUE' }).trustForwardedHost).toBe(true);
+  });
+
   it('picks the outgoing algorithm as the strongest accepted one', () => {
     expect(parseConfig({ LOADBALANCER_CHECKSUM_ALGORITHM: 'SHA1' })).toMatchObject({ checksumAlgorithms: ['SHA1'], outgoingAlgorithm: 'SHA1' });
     expect(parseConfig({ LOADBALANCER_CHECKSUM_ALGORITHM: 'SHA256:SHA1' }).outgoingAlgorithm).toBe('SHA256');

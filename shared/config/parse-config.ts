@@ -8,6 +8,10 @@ export interface Config {
   checksumAlgorithms: Algorithm[];
   outgoingAlgorithm: Algorithm;
   multitenancyEnabled: boolean;
+  /** take the request host from X-Forwarded-Host instead of Host */
+  trustForwardedHost: boolean;
+  /** ADMIN_SECRET split on `:` (empty: the admin API falls back to the LB secrets) */
+  adminSecrets: string[];
   buildNumber: string;
   getMeetingsApiDisabled: boolean;
   recordingDisabled: boolean;
@@ -136,6 +140,8 @@ export function parseConfig(env: Env): Config {
     checksumAlgorithms,
     outgoingAlgorithm: strongestAlgorithm(checksumAlgorithms),
     multitenancyEnabled: r.bool('MULTITENANCY_ENABLED'),
+    trustForwardedHost: r.bool('TRUST_FORWARDED_HOST'),
+    adminSecrets: r.raw('ADMIN_SECRET').split(':').filter((s) => s !== ''),
     buildNumber: r.raw('BUILD_NUMBER').trim(),
     getMeetingsApiDisabled: r.bool('GET_MEETINGS_API_DISABLED'),
     recordingDisabled: true, // recordings arrive with a later release; until then the API answers as disabled

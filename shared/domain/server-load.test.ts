@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serverStats, type MeetingSample } from './server-load.js';
+import { pendingMeetingWeight, serverStats, type MeetingSample } from './server-load.js';
 
 const NOW = Date.UTC(2024, 0, 1, 12, 0, 0);
 const MIN = 60_000;
@@ -73,5 +73,15 @@ describe('serverStats', () => {
       largestMeeting: 0,
       videos: 0,
     });
+  });
+});
+
+describe('serverStats with meetings placed but not listed yet', () => {
+  it('counts each as a young meeting (LOAD_MIN_USER_COUNT, at least 1), times the multiplier, outside the statistics', () => {
+    const old = meeting({ participantCount: 3 });
+    expect(serverStats([old], NOW, SETTINGS, 1, 2)).toEqual({ load: 3 + 2 * 15, meetings: 1, users: 3, largestMeeting: 3, videos: 0 });
+    expect(serverStats([], NOW, SETTINGS, 2, 1).load).toBe(30);
+    expect(serverStats([], NOW, { loadMinUserCount: 0, loadJoinBufferTime: 15 }, 1, 1).load).toBe(1);
+    expect(pendingMeetingWeight({ loadMinUserCount: 15 })).toBe(15);
   });
 });

@@ -1,19 +1,25 @@
 import { ApiError, errors } from '../domain/api-error.js';
 import { verifyChecksum } from '../domain/checksum.js';
+import { relayAnalyticsCallback } from '../app/analytics-callback.js';
 import { createMeeting, type CallResult } from '../app/create-meeting.js';
 import type { Deps } from '../app/deps.js';
 import { getMeetings } from '../app/get-meetings.js';
 import { endMeeting, getMeetingInfo, insertDocument, isMeetingRunning, joinMeeting } from '../app/meeting-calls.js';
+import type { TenantWithSettings } from '../store/tenant-repo.js';
 import type { ContentKind, RequestInput } from './request-input.js';
+import { tenantNameFromHost } from './tenant-host.js';
 import { indexXml, NO_RECORDINGS_XML } from './xml-responses.js';
 import { NO_MEETINGS_XML } from '../app/get-meetings.js';
 
-export type ApiAnswer = { kind: 'xml'; xml: string } | { kind: 'redirect'; location: string };
+export type ApiAnswer = { kind: 'xml'; xml: string } | { kind: 'redirect'; location: string } | { kind: 'empty'; status: 204 };
 
 export interface Outcome {
   answer: ApiAnswer;
   meetingID?: string;
   serverId?: string;
+  tenantId?: string;
+  /** what happened, for the request log (e.g. the analytics relay's outcome) */
+  detail?: string;
 }
 
 type BodyRule = 'form' | 'create' | 'xml' | 'any';
@@ -21,9 +27,11 @@ type BodyRule = 'form' | 'create' | 'xml' | 'any';
 interface Route {
   methods: readonly string[];
   body: BodyRule;
-  /** false: no checksum (index, disabled variants) */
+  /** false: no checksum (index, disabled variants, analytics_callback) */
   checksum: boolean;
-  run: (deps: Deps, req: RequestInput) => Promise<Outcome>;
+  /** multitenant mode: the host must name a tenant (all but index and the disabled variants) */
+  tenant: boolean;
+  run: (deps: Deps, req: RequestInput, tenant: TenantWithSettings | undefined) => Promise<Outcome>;
 }
 
 const xml = (result: CallResult | string): Outcome =>
@@ -31,39 +39,59 @@ const xml = (result: CallResult | string): Outcome =>
 
 const GET_POST = ['GET', 'POST'] as const;
 
+/** The parameters of an analytics callback: its JSON body (BBB posts JSON) or form body, and the query. */
+function callbackParams(req: RequestInput): Record<string, unknown> {
+  let body: Record<string, unknown> = {};
+  if (req.kind === 'json' || (req.kind !== 'form' && req.body.trim().startsWith('{'))) {
+    try {
+      const parsed = JSON.parse(req.body) as unknown;
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+    } catch {
+      // not JSON: only the query parameters
+    }
+  }
+  const query: Record<string, unknown> = {};
+  for (const [k, v] of req.params) query[k] = v;
+  return { ...query, ...body };
+}
+
 /** The BBB API of reference §1.1 (recordings answer as with RECORDING_DISABLED=true). */
 function routes(deps: Deps): Record<string, Route> {
   const recordingsDisabled: Route['run'] = async () => {
     throw errors.recordingsNotFound();
   };
+  const checked = (methods: readonly string[], body: BodyRule, run: Route['run']): Route => ({ methods, body, checksum: true, tenant: true, run });
+  const open = (methods: readonly string[], body: BodyRule, run: Route['run']): Route => ({ methods, body, checksum: false, tenant: false, run });
   return {
-    '': { methods: GET_POST, body: 'form', checksum: false, run: async () => xml(indexXml(deps.config.buildNumber)) },
-    isMeetingRunning: { methods: GET_POST, body: 'form', checksum: true, run: async (d, r) => xml(await isMeetingRunning(d, r.params)) },
-    getMeetingInfo: { methods: GET_POST, body: 'form', checksum: true, run: async (d, r) => xml(await getMeetingInfo(d, r.params)) },
+    '': open(GET_POST, 'form', async () => xml(indexXml(deps.config.buildNumber))),
+    isMeetingRunning: checked(GET_POST, 'form', async (d, r, t) => xml(await isMeetingRunning(d, r.params, t))),
+    getMeetingInfo: checked(GET_POST, 'form', async (d, r, t) => xml(await getMeetingInfo(d, r.params, t))),
     getMeetings: deps.config.getMeetingsApiDisabled
-      ? { methods: GET_POST, body: 'form', checksum: false, run: async () => xml(NO_MEETINGS_XML) }
-      : { methods: GET_POST, body: 'form', checksum: true, run: async (d) => xml(await getMeetings(d)) },
-    create: {
-      methods: GET_POST,
-      body: 'create',
-      checksum: true,
-      run: async (d, r) => xml(await createMeeting(d, { params: r.params, body: r.kind === 'xml' && r.hasBody ? r.body : undefined })),
-    },
-    end: { methods: GET_POST, body: 'form', checksum: true, run: async (d, r) => xml(await endMeeting(d, r.params)) },
-    join: {
-      methods: ['GET'],
+      ? open(GET_POST, 'form', async () => xml(NO_MEETINGS_XML))
+      : checked(GET_POST, 'form', async (d, _r, t) => xml(await getMeetings(d, t?.id))),
+    create: checked(GET_POST, 'create', async (d, r, t) =>
+      xml(await createMeeting(d, { params: r.params, body: r.kind === 'xml' && r.hasBody ? r.body : undefined, tenant: t, host: r.host })),
+    ),
+    end: checked(GET_POST, 'form', async (d, r, t) => xml(await endMeeting(d, r.params, t))),
+    join: checked(['GET'], 'any', async (d, r, t) => {
+      const j = await joinMeeting(d, r.params, t);
+      return { answer: { kind: 'redirect', location: j.location }, meetingID: j.meetingID, serverId: j.serverId };
+    }),
+    insertDocument: checked(['POST'], 'xml', async (d, r, t) => xml(await insertDocument(d, r.params, r.body, t))),
+    analytics_callback: {
+      methods: ['POST'],
       body: 'any',
-      checksum: true,
-      run: async (d, r) => {
-        const j = await joinMeeting(d, r.params);
-        return { answer: { kind: 'redirect', location: j.location }, meetingID: j.meetingID, serverId: j.serverId };
+      checksum: false,
+      tenant: true,
+      run: async (d, r, t) => {
+        const relay = await relayAnalyticsCallback(d, { authorization: r.authorization, params: callbackParams(r), tenant: t });
+        return { answer: { kind: 'empty', status: 204 }, meetingID: relay.meetingID, detail: relay.outcome };
       },
     },
-    insertDocument: { methods: ['POST'], body: 'xml', checksum: true, run: async (d, r) => xml(await insertDocument(d, r.params, r.body)) },
-    getRecordings: { methods: GET_POST, body: 'form', checksum: false, run: async () => xml(NO_RECORDINGS_XML) },
-    publishRecordings: { methods: ['GET'], body: 'any', checksum: false, run: recordingsDisabled },
-    updateRecordings: { methods: GET_POST, body: 'form', checksum: false, run: recordingsDisabled },
-    deleteRecordings: { methods: ['GET'], body: 'any', checksum: false, run: recordingsDisabled },
+    getRecordings: open(GET_POST, 'form', async () => xml(NO_RECORDINGS_XML)),
+    publishRecordings: open(['GET'], 'any', recordingsDisabled),
+    updateRecordings: open(GET_POST, 'form', recordingsDisabled),
+    deleteRecordings: open(['GET'], 'any', recordingsDisabled),
   };
 }
 
@@ -76,29 +104,37 @@ function bodyAllowed(rule: BodyRule, kind: ContentKind): boolean {
 }
 
 export interface BbbApi {
-  /** Runs one BBB API call through the pipeline: method, content type, checksum, action. */
+  /** Runs one BBB API call through the pipeline: method, content type, tenant, checksum, action. */
   handle(call: string, req: RequestInput): Promise<Outcome>;
 }
 
 export function createBbbApi(deps: Deps): BbbApi {
   const table = routes(deps);
+  const { config } = deps;
   return {
     async handle(call, req) {
       const route = Object.hasOwn(table, call) ? table[call] : undefined;
       if (!route || !route.methods.includes(req.method)) throw errors.unsupportedRequest();
       if (req.method === 'POST' && req.hasBody && !bodyAllowed(route.body, req.kind)) throw errors.unsupportedContentType();
+      let tenant: TenantWithSettings | undefined;
+      if (config.multitenancyEnabled && route.tenant) {
+        // the tenant's secrets are the only ones accepted; an unknown host fails like a bad checksum
+        const name = tenantNameFromHost(req.host, config.urlHost);
+        tenant = name === undefined ? undefined : await deps.registry.tenantByName(name);
+        if (!tenant) throw errors.checksum();
+      }
       if (route.checksum) {
-        const checksum = req.params.get('checksum') ?? undefined;
         const ok = verifyChecksum({
           apiName: call,
           rawQuery: req.rawQuery,
-          checksum,
-          secrets: deps.config.loadbalancerSecrets,
-          allowed: deps.config.checksumAlgorithms,
+          checksum: req.params.get('checksum') ?? undefined,
+          secrets: tenant ? tenant.secrets : config.loadbalancerSecrets,
+          allowed: config.checksumAlgorithms,
         });
         if (!ok) throw errors.checksum();
       }
-      return route.run(deps, req);
+      const outcome = await route.run(deps, req, tenant);
+      return tenant ? { ...outcome, tenantId: tenant.id } : outcome;
     },
   };
 }

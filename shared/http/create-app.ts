@@ -3,8 +3,9 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from '../domain/api-error.js';
 import type { Deps } from '../app/deps.js';
+import { createAdminApi, type AdminResult } from './admin-api.js';
 import { createBbbApi, type Outcome } from './bbb-api.js';
-import { readRequest } from './request-input.js';
+import { readRequest, requestHost } from './request-input.js';
 import { errorXml, XML_CONTENT_TYPE } from './xml-responses.js';
 
 /** What a runtime adapter provides: the query string exactly as the client sent it. */
@@ -23,10 +24,15 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 const xmlResponse = (c: Context, xml: string) => c.body(xml, 200, { 'Content-Type': XML_CONTENT_TYPE });
 
-/** The whole HTTP surface: BBB API, health check, catch-all. Errors become BBB XML here and only here. */
+/** The whole HTTP surface: BBB API, admin API, health check, catch-all. Errors become BBB XML here and only here. */
 export function createApp(deps: Deps, adapter: HttpAdapter = { rawQuery: urlRawQuery }): Hono {
   const app = new Hono();
   const api = createBbbApi(deps);
+  const admin = createAdminApi(deps);
+  if (deps.config.adminSecrets.length === 0) {
+    deps.log.warn('ADMIN_SECRET is not set: the admin API /scalelite/api accepts the LOADBALANCER secrets; set ADMIN_SECRET to give it its own credential');
+  }
+  const read = (c: Context) => readRequest(c, adapter.rawQuery(c), requestHost(c, deps.config.trustForwardedHost));
 
   const health = async (c: Context) => {
     try {
@@ -46,8 +52,7 @@ export function createApp(deps: Deps, adapter: HttpAdapter = { rawQuery: urlRawQ
     let outcome: Outcome | undefined;
     let failure: ApiError | undefined;
     try {
-      const input = await readRequest(c, adapter.rawQuery(c));
-      outcome = await api.handle(call, input);
+      outcome = await api.handle(call, await read(c));
     } catch (e) {
       if (e instanceof ApiError) failure = e;
       else {
@@ -62,12 +67,30 @@ export function createApp(deps: Deps, adapter: HttpAdapter = { rawQuery: urlRawQ
       method: c.req.method,
       meetingID: outcome?.meetingID,
       server: outcome?.serverId,
-      outcome: failure ? failure.key : answer?.kind === 'redirect' ? 'redirect' : 'SUCCESS',
+      tenant: outcome?.tenantId,
+      outcome: failure ? failure.key : answer?.kind === 'redirect' ? 'redirect' : answer?.kind === 'empty' ? (outcome?.detail ?? String(answer.status)) : 'SUCCESS',
       ms: Math.round((performance.now() - started) * 10) / 10,
     });
     if (failure) return xmlResponse(c, errorXml(failure.key, failure.message));
     if (answer!.kind === 'redirect') return c.redirect(answer!.location, 302);
+    if (answer!.kind === 'empty') return c.body(null, answer!.status);
     return xmlResponse(c, answer!.xml);
+  };
+
+  const runAdmin = async (c: Context, call: string) => {
+    const started = performance.now();
+    const reqId = randomUUID();
+    let result: AdminResult;
+    try {
+      result = await admin.handle(call, await read(c));
+    } catch (e) {
+      deps.log.error('unhandled error', { reqId, call, error: (e as Error)?.stack ?? String(e) });
+      result = { kind: 'json', answer: { status: 500, body: { error: `An internal error occurred (request id ${reqId})` } } };
+    }
+    const status = result.kind === 'json' ? result.answer.status : 200;
+    deps.log.info('admin request', { reqId, call, method: c.req.method, outcome: result.kind === 'xmlError' ? result.key : status, ms: Math.round((performance.now() - started) * 10) / 10 });
+    if (result.kind === 'xmlError') return xmlResponse(c, errorXml(result.key, result.message));
+    return c.json(result.answer.body as object, result.answer.status as 200);
   };
 
   const limit = bodyLimit({
@@ -77,6 +100,7 @@ export function createApp(deps: Deps, adapter: HttpAdapter = { rawQuery: urlRawQ
   app.all('/bigbluebutton/api', limit, (c) => runApi(c, ''));
   app.all('/bigbluebutton/api/', limit, (c) => runApi(c, ''));
   app.all('/bigbluebutton/api/:call{.+}', limit, (c) => runApi(c, c.req.param('call').replace(/\/+$/, '')));
+  app.all('/scalelite/api/:call{.+}', limit, (c) => runAdmin(c, c.req.param('call').replace(/\/+$/, '')));
 
   app.all('*', (c) => xmlResponse(c, errorXml('unsupportedRequest', 'This request is not supported.')));
   app.onError((e, c) => {

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { mergeRequestParams, parseQuery, type Params } from '../domain/params.js';
 
-export type ContentKind = 'none' | 'form' | 'multipart' | 'xml' | 'other';
+export type ContentKind = 'none' | 'form' | 'multipart' | 'xml' | 'json' | 'other';
 
 const XML_TYPES = ['application/xml', 'text/xml', 'application/x-xml'];
 
@@ -11,6 +11,7 @@ export function contentKind(contentType: string | undefined): ContentKind {
   if (type === 'application/x-www-form-urlencoded') return 'form';
   if (type === 'multipart/form-data') return 'multipart';
   if (XML_TYPES.includes(type)) return 'xml';
+  if (type === 'application/json') return 'json';
   return 'other';
 }
 
@@ -23,10 +24,32 @@ export interface RequestInput {
   /** raw body text ('' when none) */
   body: string;
   hasBody: boolean;
+  /** the host the client addressed, lower-case, without the port (see `requestHost`) */
+  host: string;
+  /** the Authorization header */
+  authorization?: string;
+}
+
+/**
+ * The host the client addressed: the `Host` header — on Lambda behind API Gateway, the custom domain the
+ * client used. `X-Forwarded-Host` (first value) only when `trustForwarded` (TRUST_FORWARDED_HOST), for a
+ * proxy in front that rewrites Host. Lower-cased, port and trailing dot removed.
+ */
+export function requestHost(c: Context, trustForwarded: boolean): string {
+  const forwarded = trustForwarded ? c.req.header('x-forwarded-host')?.split(',')[0]?.trim() : undefined;
+  let host = forwarded || c.req.header('host');
+  if (!host) {
+    try {
+      host = new URL(c.req.url).host;
+    } catch {
+      host = '';
+    }
+  }
+  return host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
 }
 
 /** Reads what the BBB API needs from a request: raw query, merged params, body and its kind. */
-export async function readRequest(c: Context, rawQuery: string): Promise<RequestInput> {
+export async function readRequest(c: Context, rawQuery: string, host = ''): Promise<RequestInput> {
   const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
   const kind = contentKind(c.req.header('content-type'));
   let body = '';
@@ -41,5 +64,14 @@ export async function readRequest(c: Context, rawQuery: string): Promise<Request
       if (kind === 'form') bodyParams = parseQuery(body);
     }
   }
-  return { method, rawQuery, params: mergeRequestParams(bodyParams, parseQuery(rawQuery)), kind, body: kind === 'multipart' ? '' : body, hasBody: body.length > 0 };
+  return {
+    method,
+    rawQuery,
+    params: mergeRequestParams(bodyParams, parseQuery(rawQuery)),
+    kind,
+    body: kind === 'multipart' ? '' : body,
+    hasBody: body.length > 0,
+    host,
+    authorization: c.req.header('authorization'),
+  };
 }

@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BbbClient } from '../bbb/bbb-client.js';
+import { BbbClient, httpExchange } from '../bbb/bbb-client.js';
 import type { Config } from '../config/parse-config.js';
-import type { Deps } from '../app/deps.js';
+import type { Deps, OutboundHttp } from '../app/deps.js';
 import { createLogger, type Logger } from '../app/logger.js';
 import { Registry } from '../app/registry.js';
 import { createStore } from '../store/create-store.js';
@@ -9,6 +9,8 @@ import { createStore } from '../store/create-store.js';
 export interface AssembleOptions {
   db: DynamoDBDocumentClient;
   log?: Logger;
+  /** outgoing HTTP (tests may replace it) */
+  http?: OutboundHttp;
   clock?: () => number;
   random?: () => number;
 }
@@ -21,9 +23,20 @@ export function assemble(config: Config, opts: AssembleOptions): Deps {
     config,
     store,
     bbb: new BbbClient(config.outgoingAlgorithm),
-    registry: new Registry(() => store.servers.list(), config.registryTtl * 1000, clock),
+    registry: new Registry(
+      () => store.servers.list(),
+      config.registryTtl * 1000,
+      clock,
+      config.multitenancyEnabled ? () => store.tenants.listAll() : undefined,
+    ),
+    http: opts.http ?? nodeHttp,
     clock,
     random: opts.random ?? Math.random,
     log: opts.log ?? createLogger(config.logLevel),
   };
 }
+
+/** OutboundHttp on node:http(s), with the same separate connect/response deadlines as the BBB client. */
+export const nodeHttp: OutboundHttp = {
+  post: (url, body, o) => httpExchange(url, { method: 'POST', body, headers: o.headers, connectTimeoutMs: o.connectTimeoutMs, responseTimeoutMs: o.responseTimeoutMs }),
+};

@@ -1,7 +1,8 @@
 /**
  * Pure key builders of the single table. Every item has `pk`, `sk` and `type`;
  * GSI1 lists servers (`SERVERS`) and a server's meetings (`SERVER#<id>`); GSI2 lists meetings
- * by tenant (`MEETINGS#<tenant>` with `_` for no tenant) and tenants (`TENANTS`).
+ * by tenant (`MEETINGS#<tenant>` with `_` for no tenant), tenants with their settings (`TENANTS`) and
+ * the callback URLs of a meetingID (`CALLBACK#<meetingID>`, on voice-bridge items).
  */
 export const NO_TENANT = '_';
 
@@ -20,11 +21,18 @@ export const keys = {
   meetingsOfTenantPartition: (tenantId: string | undefined) => `MEETINGS#${tenantId ?? NO_TENANT}`,
 
   voiceBridge: (number: string) => ({ pk: `VOICEBRIDGE#${number}`, sk: 'VOICEBRIDGE' }),
+  /** GSI2 of a voice-bridge item that carries a meeting's callback URLs (they outlive the meeting record) */
+  callbackIndex: (meetingID: string, number: string) => ({ gsi2pk: `CALLBACK#${meetingID}`, gsi2sk: number }),
+  callbacksOfMeetingPartition: (meetingID: string) => `CALLBACK#${meetingID}`,
 
   tenant: (id: string) => ({ pk: `TENANT#${id}`, sk: 'TENANT' }),
   tenantIndex: (id: string) => ({ gsi2pk: 'TENANTS', gsi2sk: id }),
   tenantName: (name: string) => ({ pk: `TENANTNAME#${name}`, sk: 'TENANTNAME' }),
   tenantSetting: (tenantId: string, settingId: string) => ({ pk: `TENANT#${tenantId}`, sk: `SETTING#${settingId}` }),
+  /** settings sit beside their tenant on GSI2, so one Query of `TENANTS` returns every tenant and setting */
+  tenantSettingIndex: (tenantId: string, settingId: string) => ({ gsi2pk: 'TENANTS', gsi2sk: `${tenantId}#SETTING#${settingId}` }),
+  tenantPartition: (id: string) => `TENANT#${id}`,
+  tenantsPartition: () => 'TENANTS',
 } as const;
 
 export const GSI1 = 'gsi1';

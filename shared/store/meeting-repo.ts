@@ -197,4 +197,62 @@ export class MeetingRepo {
       throw e;
     }
   }
+
+  /**
+   * `reserveVoiceBridge` for a meeting that carries callback URLs: the voice-bridge item (which outlives
+   * the meeting record until the meeting's first expiry) also keeps the URLs and the tenant, indexed on
+   * GSI2 `CALLBACK#<meetingID>`, so a callback that BBB sends after the meeting ended still finds them.
+   * Same single conditional put as `reserveVoiceBridge`; without callback URLs it writes the same item.
+   */
+  async reserveVoiceBridgeFor(number: string, m: Meeting, nowMs: number): Promise<boolean> {
+    const callbacks = m.analyticsCallbackUrl !== undefined || m.recordingReadyUrl !== undefined;
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...keys.voiceBridge(number),
+            type: 'voiceBridge',
+            number,
+            meetingID: m.meetingID,
+            expiresAt: m.expiresAt,
+            ...(callbacks
+              ? {
+                  ...keys.callbackIndex(m.meetingID, number),
+                  tenantId: m.tenantId,
+                  analyticsCallbackUrl: m.analyticsCallbackUrl,
+                  recordingReadyUrl: m.recordingReadyUrl,
+                  createdAt: m.createdAt,
+                }
+              : {}),
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR meetingID = :m OR expiresAt <= :now',
+          ExpressionAttributeValues: { ':m': m.meetingID, ':now': Math.floor(nowMs / 1000) },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailed(e)) return false;
+      throw e;
+    }
+  }
+
+  /** The callback URLs the latest placement of this meetingID left (see reserveVoiceBridgeFor). One Query. */
+  async findCallbacks(meetingID: string): Promise<{ tenantId?: string; analyticsCallbackUrl?: string; recordingReadyUrl?: string } | undefined> {
+    const res = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: GSI2,
+        KeyConditionExpression: 'gsi2pk = :p',
+        ExpressionAttributeValues: { ':p': keys.callbacksOfMeetingPartition(meetingID) },
+      }),
+    );
+    const latest = (res.Items ?? []).filter((i) => i.meetingID === meetingID).sort((a, b) => ((b.createdAt as number) ?? 0) - ((a.createdAt as number) ?? 0))[0];
+    if (!latest) return undefined;
+    return {
+      tenantId: latest.tenantId as string | undefined,
+      analyticsCallbackUrl: latest.analyticsCallbackUrl as string | undefined,
+      recordingReadyUrl: latest.recordingReadyUrl as string | undefined,
+    };
+  }
 }

@@ -231,4 +231,31 @@ export class ServerRepo {
       throw e;
     }
   }
+
+  /**
+   * Writes a poll's changed attributes (poller-owned only). A numeric `load` is stored only while the
+   * server is not disabled: an admin who disables the server during the poll keeps it without a load
+   * (the poll is then written without it). False when the server no longer exists.
+   */
+  async recordPoll(id: string, changes: ServerPollChanges): Promise<boolean> {
+    if (typeof changes.load !== 'number') return (await this.updatePoll(id, changes)) !== undefined;
+    const expr = updateExpression({ ...changes } as Record<string, unknown>)!;
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.server(id),
+          ...expr,
+          ConditionExpression: 'attribute_exists(pk) AND #state <> :disabled',
+          ExpressionAttributeNames: { ...expr.ExpressionAttributeNames, '#state': 'state' },
+          ExpressionAttributeValues: { ...expr.ExpressionAttributeValues, ':disabled': 'disabled' },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (!isConditionFailed(e)) throw e;
+      const { load: _dropped, ...rest } = changes;
+      return (await this.updatePoll(id, rest)) !== undefined;
+    }
+  }
 }

@@ -3,7 +3,7 @@ import { SPAWN_TIMEOUT, UUID_V4, useSlctlFixture } from './slctl-fixture.js';
 
 // Runs the real `slctl` binary (child process) against this file's own local stack and fake BBB.
 const t = useSlctlFixture('slctl-servers-add');
-const { slctl, addServer } = t;
+const { slctl, addServer, seedServer } = t;
 
 describe('servers:add', () => {
   it('adds a disabled, offline server with a UUID id and prints OK and the id', async () => {
@@ -85,13 +85,13 @@ describe('help', () => {
 
 describe('servers:enable / servers:remove', () => {
   it('enables a server', async () => {
-    const id = await addServer(['https://bbb1.example.com/bigbluebutton/api', 'secret']);
+    const { id } = await seedServer({ id: 'bbb1' });
     expect(await slctl(['servers:enable', id])).toEqual({ code: 0, stdout: `Enabling server ${id}...\nOK\n`, stderr: '' });
     expect(await t.stack.deps.store.servers.get(id)).toMatchObject({ state: 'enabled', online: false });
   }, SPAWN_TIMEOUT * 2);
 
   it('removes a server', async () => {
-    const id = await addServer(['https://bbb1.example.com/bigbluebutton/api', 'secret']);
+    const { id } = await seedServer({ id: 'bbb1' });
     expect(await slctl([`servers:remove[${id}]`])).toEqual({ code: 0, stdout: `Removing server ${id}...\nOK\n`, stderr: '' });
     expect(await t.stack.deps.store.servers.get(id)).toBeUndefined();
   }, SPAWN_TIMEOUT * 2);

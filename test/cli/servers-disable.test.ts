@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { pollAll } from '../../shared/app/poll-servers.js';
 import { SPAWN_TIMEOUT, listing, useSlctlFixture } from './slctl-fixture.js';
 
 // Runs the real `slctl` binary (child process) against this file's own local stack and fake BBB.
 const t = useSlctlFixture('slctl-servers-disable');
-const { slctl, addServer, addFakeServer, placeMeeting } = t;
+const { slctl, seedServer, seedFakeServer, placeMeeting } = t;
 
 describe('servers:disable', () => {
   const WARNING = [
@@ -12,12 +13,12 @@ describe('servers:disable', () => {
   ];
   const PROMPT = 'If you still wish to continue please enter `yes`';
 
-  /** An enabled fake server with two meetings, polled so that its load is > 0. */
+  /** An enabled fake server with two meetings, polled (in this process) so that its load is > 0. */
   async function loadedServer(): Promise<string> {
-    const id = await addFakeServer();
+    const id = (await seedFakeServer()).id;
     await placeMeeting(id, 'm1', 'mp1');
     await placeMeeting(id, 'm2', 'mp2');
-    await slctl(['poll:all']);
+    await pollAll(t.stack.deps);
     expect((await t.stack.deps.store.servers.get(id))?.load).toBe(30);
     t.fake.clearRequests();
     return id;
@@ -26,8 +27,7 @@ describe('servers:disable', () => {
   const meetingIds = async (serverId: string) => (await t.stack.deps.store.meetings.listByServer(serverId, Date.now())).map((m) => m.meetingID).sort();
 
   it('disables a server without load at once', async () => {
-    const id = await addServer(['https://bbb1.example.com/bigbluebutton/api', 'secret']);
-    await slctl(['servers:enable', id]);
+    const { id } = await seedServer({ id: 'bbb1', state: 'enabled' });
     expect(await slctl(['servers:disable', id])).toEqual({ code: 0, stdout: `Disabling server ${id}...\nOK\n`, stderr: '' });
     expect((await t.stack.deps.store.servers.get(id))?.state).toBe('disabled');
   }, SPAWN_TIMEOUT * 3);
@@ -78,10 +78,10 @@ describe('servers:disable', () => {
   }, SPAWN_TIMEOUT * 8);
 
   it('warns on stderr when a meeting cannot be ended, and still disables', async () => {
-    const id = await addFakeServer();
+    const { id } = await seedFakeServer();
     await placeMeeting(id, 'ghost', 'gp', false); // recorded by the balancer, unknown to BBB
     t.fake.addMeeting({ meetingID: 'busy', moderatorPW: 'bp' }); // gives the server a load
-    await slctl(['poll:all']);
+    await pollAll(t.stack.deps);
     expect((await t.stack.deps.store.servers.get(id))?.load).toBeGreaterThan(0);
     const r = await slctl(['servers:disable', id], { input: 'yes\n' });
     expect(r.code).toBe(0);

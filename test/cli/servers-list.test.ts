@@ -3,7 +3,7 @@ import { SPAWN_TIMEOUT, listing, useSlctlFixture } from './slctl-fixture.js';
 
 // Runs the real `slctl` binary (child process) against this file's own local stack and fake BBB.
 const t = useSlctlFixture('slctl-servers-list');
-const { slctl, addServer, addFakeServer, placeMeeting } = t;
+const { slctl, addServer, seedFakeServer, placeMeeting } = t;
 
 describe('servers (listing)', () => {
   it('says that no servers are configured on stderr, exit 0', async () => {
@@ -71,7 +71,7 @@ describe('servers (listing)', () => {
 
 describe('poll:all', () => {
   it('prints nothing; --verbose prints the report as JSON on stderr', async () => {
-    await addFakeServer();
+    await seedFakeServer();
     expect(await slctl(['poll:all'])).toEqual({ code: 0, stdout: '', stderr: '' });
     const r = await slctl(['poll:all', '--verbose']);
     expect(r).toMatchObject({ code: 0, stdout: '' });
@@ -79,7 +79,7 @@ describe('poll:all', () => {
   }, SPAWN_TIMEOUT * 4);
 
   it('takes a server that stopped answering offline', async () => {
-    const id = await addFakeServer();
+    const { id } = await seedFakeServer();
     await slctl(['poll:all']);
     expect((await t.stack.deps.store.servers.get(id))?.online).toBe(true);
     t.fake.setDown(true);

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../cli/local-stack.js';
+import type { Server } from '../../shared/domain/entities.js';
+import type { NewServer, ServerPollChanges } from '../../shared/store/server-repo.js';
 import { FakeBbb } from '../fake-bbb/fake-bbb-server.js';
 import { runSlctl, type SlctlOptions, type SlctlResult } from './run-slctl.js';
 
@@ -18,11 +20,15 @@ export interface SlctlFixture {
   addFakeServer(): Promise<string>;
   /** a meeting on the fake BBB (unless onBbb=false) recorded by the balancer as placed on serverId */
   placeMeeting(serverId: string, meetingID: string, moderatorPW: string, onBbb?: boolean): Promise<void>;
+  /** a server written straight to the table (no CLI spawn), with optional poll attributes → as stored */
+  seedServer(server: Partial<NewServer> & { id: string }, poll?: ServerPollChanges): Promise<Server>;
+  /** the fake BBB as server `id` (enabled unless told otherwise), written straight to the table */
+  seedFakeServer(id?: string, server?: Partial<NewServer>, poll?: ServerPollChanges): Promise<Server>;
 }
 
 /**
  * Registers the hooks of a test file: its own local stack (dynalite in memory) and fake BBB;
- * before each test: no servers, no meetings, no recorded BBB requests.
+ * before each test: no servers, no meetings, a fake BBB without meetings, recorded requests or faults.
  */
 export function useSlctlFixture(table: string): SlctlFixture {
   const f = {} as SlctlFixture;
@@ -44,9 +50,7 @@ export function useSlctlFixture(table: string): SlctlFixture {
       for (const m of await store.meetings.listByServer(s.id, now)) await store.meetings.delete(m.meetingID);
       await store.servers.remove(s.id);
     }
-    for (const id of [...f.fake.meetings.keys()]) f.fake.meetings.delete(id);
-    f.fake.setDown(false);
-    f.fake.clearRequests();
+    f.fake.reset(); // meetings, requests, faults, latency, down, hang
   });
 
   f.slctl = (args, opts = {}) =>
@@ -77,7 +81,25 @@ export function useSlctlFixture(table: string): SlctlFixture {
     expect(created).toBe(true);
   };
 
+  f.seedServer = async (server, poll) => {
+    const { servers } = f.stack.deps.store;
+    expect(await servers.add({ url: `https://${server.id}/bigbluebutton/api`, secret: `${server.id}-secret`, state: 'disabled', ...server })).toBe(true);
+    if (poll) await servers.updatePoll(server.id, poll);
+    return (await servers.get(server.id))!;
+  };
+
+  f.seedFakeServer = (id = 'fake', server = {}, poll) => f.seedServer({ id, url: f.fake.url, secret: f.fake.secret, state: 'enabled', ...server }, poll);
+
   return f;
+}
+
+/** Waits (without a fixed sleep) until `condition` holds; fails after `timeoutMs`. */
+export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** Lines as the CLI prints them (each ends with a newline). */

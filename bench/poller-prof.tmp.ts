@@ -1,0 +1,22 @@
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { startLocalStack } from '../cli/local-stack.js';
+import { silentLogger } from '../shared/app/logger.js';
+import { pollAll } from '../shared/app/poll-servers.js';
+import { startEngine, startFakes } from './poller-rig.js';
+const N = 1000;
+const meetings = Array.from({ length: 300 }, (_, k) => ({ server: (k * 7) % N, meetingID: `m-${k}`, createTime: Date.now() - 3_600_000, viewers: k % 6, video: false }));
+const [fakes, engine] = await Promise.all([startFakes('child', N, 100, meetings), startEngine('child')]);
+const stack = await startLocalStack({ env: { DYNAMODB_ENDPOINT: engine.endpoint, DYNAMODB_TABLE: `p-${randomUUID().slice(0, 8)}`, PORT: '0', LOADBALANCER_SECRET: 'b', LOG_LEVEL: 'silent', POLLER_CONCURRENCY: '100' }, log: silentLogger });
+for (let i = 0; i < N; i += 50) await Promise.all(fakes.servers.slice(i, i + 50).map((f, j) => stack.deps.store.servers.add({ id: `s${i + j}`, url: f.url, secret: f.secret, state: 'enabled' })));
+const now = Date.now();
+await Promise.all(meetings.map((m) => stack.deps.store.meetings.create({ meetingID: m.meetingID, serverId: `s${m.server}`, moderatorPW: 'x', voiceBridge: '1', createdAt: now - 3_600_000, expiresAt: Math.floor(now / 1000) + 86400 }, now)));
+await pollAll(stack.deps);
+await pollAll(stack.deps);
+const session = new Session(); session.connect();
+await session.post('Profiler.enable'); await session.post('Profiler.start');
+for (let i = 0; i < 3; i++) { const c0 = process.cpuUsage(); const t0 = performance.now(); await pollAll(stack.deps); const c = process.cpuUsage(c0); console.log('cycle', (performance.now() - t0).toFixed(0), ((c.user + c.system) / 1000).toFixed(0)); }
+const { profile } = await session.post('Profiler.stop');
+writeFileSync('/tmp/pp/cycle.cpuprofile', JSON.stringify(profile));
+await stack.close(); await Promise.all([fakes.stop(), engine.stop()]);

@@ -1,0 +1,60 @@
+import { timeoutsFor } from '../shared/app/call-server.js';
+import type { Deps } from '../shared/app/deps.js';
+import { mapBounded } from '../shared/app/map-bounded.js';
+import type { BbbResponse } from '../shared/bbb/bbb-client.js';
+import type { Meeting, Server } from '../shared/domain/entities.js';
+import { startProgress } from './progress.js';
+import { say, warn } from './stdio.js';
+
+/**
+ * The CLI's calls to BBB servers: made from the operator's machine straight to the servers, with the
+ * configured timeouts (shortened for a server known to be offline), at most `POLLER_CONCURRENCY` at once,
+ * with a progress indicator on a terminal.
+ */
+
+/** One BBB API call on a server; rejects with BbbFailedError / BbbTransportError. */
+export function callBbb(deps: Deps, server: Server, api: string, params: Record<string, string> = {}): Promise<BbbResponse> {
+  return deps.bbb.call(server, api, new Map(Object.entries(params)), timeoutsFor(deps.config, server.online));
+}
+
+/** Asks a server to end a meeting, with the moderator password the balancer stored at create. */
+export function sendEnd(deps: Deps, server: Server, meeting: Meeting): Promise<BbbResponse> {
+  return callBbb(deps, server, 'end', { meetingID: meeting.meetingID, password: meeting.moderatorPW ?? '' });
+}
+
+export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** `fn` over `items`, bounded and with a progress indicator labelled `label`; results keep the input order. */
+export async function runBounded<T, R>(deps: Deps, label: string, items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const progress = startProgress(label, items.length);
+  try {
+    return await mapBounded(items, deps.config.pollerConcurrency, async (item) => {
+      try {
+        return await fn(item);
+      } finally {
+        progress.tick();
+      }
+    });
+  } finally {
+    progress.done();
+  }
+}
+
+/**
+ * `servers:disable` / `servers:panic`: for each meeting the balancer placed on the server, prints
+ * `Clearing Meeting id=<id>`, deletes its record and (unless `sendEndCalls` is false) asks the server to end it;
+ * a failed end is a warning on stderr.
+ */
+export async function clearServerMeetings(deps: Deps, server: Server, sendEndCalls = true): Promise<void> {
+  const meetings = await deps.store.meetings.listByServer(server.id, deps.clock());
+  await runBounded(deps, 'Clearing meetings', meetings, async (meeting) => {
+    say(`Clearing Meeting id=${meeting.meetingID}`);
+    await deps.store.meetings.delete(meeting.meetingID, server.id);
+    if (!sendEndCalls) return;
+    try {
+      await sendEnd(deps, server, meeting);
+    } catch (e) {
+      warn(`WARNING: Could not end meeting id=${meeting.meetingID}: ${errorText(e)}`);
+    }
+  });
+}

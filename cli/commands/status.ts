@@ -1,0 +1,22 @@
+import type { Argv, CommandModule } from 'yargs';
+import { say } from '../stdio.js';
+import { statusJson, statusTable } from '../status-table.js';
+import { cliDeps, type TargetFlags } from '../target.js';
+
+type StatusArgs = TargetFlags & { json?: boolean };
+
+/** `slctl status`: Scalelite's status table of every server, from what the poller last recorded. */
+export const statusCommand: CommandModule<object, StatusArgs> = {
+  command: 'status',
+  describe: 'Table of the servers: state, online, meetings, users, largest meeting, videos, load, version, tag',
+  builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'Print a JSON array instead of the table' }) as Argv<StatusArgs>,
+  handler: async (argv) => {
+    const servers = await cliDeps(process.env, argv).store.servers.list();
+    if (argv.json) {
+      say(JSON.stringify(statusJson(servers), null, 2));
+      return;
+    }
+    say('');
+    for (const line of statusTable(servers)) say(line);
+  },
+};

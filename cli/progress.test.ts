@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { aroundProgress, startProgress } from './progress.js';
+
+const stream = (isTTY: boolean) => {
+  const out: string[] = [];
+  return { isTTY, out, write: (text: string) => out.push(text) };
+};
+
+describe('startProgress', () => {
+  it('writes nothing when the stream is not a terminal', () => {
+    const s = stream(false);
+    const p = startProgress('Polling', 3, s);
+    p.tick();
+    p.done();
+    aroundProgress(() => s.write('line\n'));
+    expect(s.out).toEqual(['line\n']);
+  });
+
+  it('draws a counter on a terminal, steps aside for printed lines and clears itself', () => {
+    const s = stream(true);
+    const p = startProgress('Polling', 2, s);
+    p.tick();
+    aroundProgress(() => s.write('line\n'));
+    p.tick();
+    p.tick(); // never past the total
+    p.done();
+    p.done();
+    aroundProgress(() => s.write('after\n'));
+    expect(s.out).toEqual([
+      '\r\x1b[KPolling 0/2',
+      '\r\x1b[KPolling 1/2',
+      '\r\x1b[K',
+      'line\n',
+      '\r\x1b[KPolling 1/2',
+      '\r\x1b[KPolling 2/2',
+      '\r\x1b[KPolling 2/2',
+      '\r\x1b[K',
+      'after\n',
+    ]);
+  });
+
+  it('shows nothing for an empty job', () => {
+    const s = stream(true);
+    startProgress('Polling', 0, s).done();
+    expect(s.out).toEqual([]);
+  });
+});

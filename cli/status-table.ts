@@ -1,0 +1,109 @@
+import type { Server } from '../shared/domain/entities.js';
+import { effectiveLoad, rubyFloat } from './format-server.js';
+
+/**
+ * `slctl status`: Scalelite's table (Tabulo, `border: :blank`, packed): one header row, no rules, every
+ * cell padded with one space on both sides, a column as wide as its widest content, headers centred,
+ * numbers right-aligned and text left-aligned. Hand-written: a dozen lines reproduce Tabulo's layout
+ * exactly, which no table package on npm does.
+ */
+
+export interface Column {
+  header: string;
+  align: 'left' | 'right';
+}
+
+function pad(text: string, width: number, align: 'left' | 'right' | 'center'): string {
+  const room = Math.max(0, width - text.length);
+  if (align === 'left') return text + ' '.repeat(room);
+  if (align === 'right') return ' '.repeat(room) + text;
+  const left = Math.floor(room / 2);
+  return ' '.repeat(left) + text + ' '.repeat(room - left);
+}
+
+/** The table's lines (without line endings). */
+export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[]): string[] {
+  const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((cell) => ` ${cell} `).join('');
+  return [
+    line(columns.map((c, i) => pad(c.header, widths[i], 'center'))),
+    ...rows.map((r) => line(columns.map((c, i) => pad(r[i] ?? '', widths[i], c.align)))),
+  ];
+}
+
+export const STATUS_COLUMNS: readonly Column[] = [
+  { header: 'HOSTNAME', align: 'left' },
+  { header: 'STATE', align: 'left' },
+  { header: 'STATUS', align: 'left' },
+  { header: 'MEETINGS', align: 'right' },
+  { header: 'USERS', align: 'right' },
+  { header: 'LARGEST MEETING', align: 'right' },
+  { header: 'VIDEOS', align: 'right' },
+  { header: 'LOAD', align: 'right' },
+  { header: 'BBB VERSION', align: 'left' },
+  { header: 'TAG', align: 'left' },
+];
+
+/** The host part of a server URL ('' when it is not a URL). */
+export function hostnameOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '';
+  }
+}
+
+/** `slctl status --json`: one object per server, in the table's order (null = not known). */
+export interface StatusJson {
+  id: string;
+  hostname: string;
+  state: Server['state'];
+  status: 'online' | 'offline';
+  meetings: number | null;
+  users: number | null;
+  largestMeeting: number | null;
+  videos: number | null;
+  load: number | null;
+  bbbVersion: string | null;
+  tag: string | null;
+}
+
+export function statusJson(servers: readonly Server[]): StatusJson[] {
+  return servers
+    .map((s) => {
+      // the poll statistics exist once the poller has recorded anything for the server
+      const polled = s.polledAt !== undefined;
+      return {
+        id: s.id,
+        hostname: hostnameOf(s.url),
+        state: s.state,
+        status: s.online ? ('online' as const) : ('offline' as const),
+        meetings: polled ? s.meetings : null,
+        users: polled ? s.users : null,
+        largestMeeting: polled ? s.largestMeeting : null,
+        videos: polled ? s.videos : null,
+        load: effectiveLoad(s) ?? null,
+        bbbVersion: s.bbbVersion ?? null,
+        tag: s.tag ?? null,
+      };
+    })
+    .sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** The lines `slctl status` prints after its blank line. */
+export function statusTable(servers: readonly Server[]): string[] {
+  const text = (v: number | string | null) => (v === null ? '' : String(v));
+  const rows = statusJson(servers).map((s) => [
+    s.hostname,
+    s.state,
+    s.status,
+    text(s.meetings),
+    text(s.users),
+    text(s.largestMeeting),
+    text(s.videos),
+    s.load === null ? '' : rubyFloat(s.load),
+    text(s.bbbVersion),
+    text(s.tag),
+  ]);
+  return renderTable(STATUS_COLUMNS, rows);
+}

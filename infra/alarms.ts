@@ -1,0 +1,69 @@
+import { Duration } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Alarm, ComparisonOperator, type IAlarmAction, type Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+
+export interface ScaleliteAlarmsProps {
+  api: HttpApi;
+  apiFunction: IFunction;
+  poller: IFunction;
+  pollerTimeout: Duration;
+  /** Time between scheduled poller runs. */
+  pollerSchedule: Duration;
+  alarmTopicArn?: string;
+}
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+/**
+ * What an operator must hear about. BBB API failures answer HTTP 200 with XML by design, so an HTTP
+ * 5xx means the function itself failed (crash, timeout, throttle). The poller keeps the pool's health
+ * and load current: its errors, a run close to its timeout, throttling, or no run at all.
+ */
+export class ScaleliteAlarms extends Construct {
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: ScaleliteAlarmsProps) {
+    super(scope, id);
+    const action: IAlarmAction | undefined = props.alarmTopicArn ? new SnsAction(Topic.fromTopicArn(this, 'Topic', props.alarmTopicArn)) : undefined;
+    const alarm = (alarmId: string, description: string, metric: Metric, threshold: number, opts: { below?: boolean; missing?: TreatMissingData; periods?: number } = {}) => {
+      const a = new Alarm(this, alarmId, {
+        alarmDescription: description,
+        metric,
+        threshold,
+        evaluationPeriods: opts.periods ?? 1,
+        comparisonOperator: opts.below ? ComparisonOperator.LESS_THAN_THRESHOLD : ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: opts.missing ?? TreatMissingData.NOT_BREACHING,
+      });
+      if (action) {
+        a.addAlarmAction(action);
+        a.addOkAction(action);
+      }
+      this.alarms.push(a);
+      return a;
+    };
+
+    alarm('ApiServerErrors', 'HTTP 5xx from the BBB API endpoint: the API function crashed, timed out or was throttled.', props.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' }), 1);
+    alarm('ApiThrottles', 'The API function was throttled (account or reserved concurrency exhausted).', props.apiFunction.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }), 1);
+    alarm('PollerErrors', 'The poller failed (an error or its timeout): server health and load go stale.', props.poller.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), 1);
+    const nearTimeout = Math.round(props.pollerTimeout.toSeconds() * 0.95) * 1000;
+    alarm(
+      'PollerDuration',
+      `A poller run took over ${Math.round(nearTimeout / 1000)} s of its ${props.pollerTimeout.toSeconds()} s timeout: poll cycles are too slow for the pool (timeouts, unreachable servers).`,
+      props.poller.metricDuration({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+      nearTimeout,
+    );
+    alarm('PollerThrottles', 'The poller was throttled: poll cycles were skipped.', props.poller.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }), 1);
+    const window = Duration.minutes(Math.max(10, 2 * props.pollerSchedule.toMinutes()));
+    alarm(
+      'PollerNotRunning',
+      `The poller did not run for ${window.toMinutes()} minutes (schedule disabled or broken): server health and load go stale.`,
+      props.poller.metricInvocations({ period: window, statistic: 'Sum' }),
+      1,
+      { below: true, missing: TreatMissingData.BREACHING },
+    );
+  }
+}

@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { ENV } from '../shared/config/env-names.js';
+import { InfraConfigError, lambdaSettings, parseSecretRef, readConfig } from './config.js';
+import { LAMBDA_PLAIN_ENV_NAMES, lambdaEnvironment } from './lambda-environment.js';
+
+/** Reads and returns the InfraConfigError thrown, failing when none is. */
+function configError(ctx: Record<string, unknown>): InfraConfigError {
+  try {
+    readConfig(ctx);
+  } catch (e) {
+    if (e instanceof InfraConfigError) return e;
+    throw e;
+  }
+  throw new Error(`expected an InfraConfigError for ${JSON.stringify(ctx)}`);
+}
+
+describe('readConfig (CDK context)', () => {
+  it('without context: no domain, the contract’s poll interval, no multitenancy, nothing configured', () => {
+    expect(readConfig({ '@aws-cdk/core:target-partitions': ['aws'] })).toEqual({
+      stackName: 'Scalelite',
+      domain: undefined,
+      pollInterval: Number(ENV.POLL_INTERVAL.default),
+      multitenancy: false,
+      secrets: {},
+      settings: {},
+      secretsKmsKeyArn: undefined,
+      logRetentionDays: 30,
+      alarmTopicArn: undefined,
+      tableName: undefined,
+      pollerReservedConcurrency: undefined,
+      bundleAwsSdk: false,
+    });
+  });
+
+  it('reads every option, from -c strings or cdk.json values', () => {
+    const config = readConfig({
+      domain: 'SL.Example.com.',
+      certificateArn: 'arn:aws:acm:eu-central-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012',
+      hostedZoneId: 'Z0123456789ABC',
+      hostedZoneName: 'example.com',
+      pollInterval: 10,
+      multitenancy: true,
+      'secret.LOADBALANCER_SECRET': 'ssm:/scalelite/lb',
+      'env.MAX_MEETING_DURATION': 120,
+      'env.DEFAULT_CREATE_PARAMS': 'record=false,muteOnStart=true',
+      logRetentionDays: '365',
+      tableName: 'scalelite-prod',
+      pollerReservedConcurrency: '1',
+      bundleAwsSdk: 'true',
+      stackName: 'ScaleliteProd',
+    });
+    expect(config).toMatchObject({
+      stackName: 'ScaleliteProd',
+      domain: {
+        name: 'sl.example.com',
+        certificateArn: 'arn:aws:acm:eu-central-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012',
+        hostedZone: { id: 'Z0123456789ABC', name: 'example.com' },
+      },
+      pollInterval: 10,
+      multitenancy: true,
+      secrets: { LOADBALANCER_SECRET: { kind: 'ssm-name', name: '/scalelite/lb' } },
+      settings: { MAX_MEETING_DURATION: '120', DEFAULT_CREATE_PARAMS: 'record=false,muteOnStart=true' },
+      logRetentionDays: 365,
+      tableName: 'scalelite-prod',
+      pollerReservedConcurrency: 1,
+      bundleAwsSdk: true,
+    });
+  });
+
+  it('refuses a secret value in place of a reference, and a secret passed as env.*', () => {
+    expect(configError({ 'secret.LOADBALANCER_SECRET': 'my-plain-secret' }).message).toMatch(/must reference a secret, never hold one/);
+    expect(configError({ 'env.LOADBALANCER_SECRET': 'my-plain-secret' }).message).toMatch(/is a secret: use -c secret.LOADBALANCER_SECRET=/);
+    expect(configError({ 'env.ADMIN_SECRET': 'x' }).key).toBe('env.ADMIN_SECRET');
+    expect(configError({ 'secret.POLL_INTERVAL': 'ssm:/x' }).message).toMatch(/not a secret variable/);
+  });
+
+  it('refuses variables the Lambdas do not read, and those set by a typed option', () => {
+    expect(configError({ 'env.MAX_MEETING_DURATIN': '1' }).message).toMatch(/not a variable the Lambdas read/);
+    expect(configError({ 'env.DYNAMODB_ENDPOINT': 'http://localhost:8000' }).message).toMatch(/not a variable the Lambdas read/);
+    expect(configError({ 'env.PORT': '80' }).key).toBe('env.PORT');
+    expect(configError({ 'env.POLL_INTERVAL': '10' }).message).toMatch(/option pollInterval/);
+    expect(configError({ 'env.MULTITENANCY_ENABLED': 'true' }).message).toMatch(/option multitenancy/);
+    expect(configError({ 'env.DYNAMODB_TABLE': 'x' }).message).toMatch(/tableName/);
+    expect(configError({ domain: 'sl.example.com', 'env.URL_HOST': 'other.example.com' }).key).toBe('env.URL_HOST');
+    expect(readConfig({ 'env.URL_HOST': 'lb.example.org' }).settings.URL_HOST).toBe('lb.example.org');
+  });
+
+  it('checks runtime settings with the runtime’s own parser, so a bad value fails the synth', () => {
+    const e = configError({ 'env.MAX_MEETING_DURATION': 'two hours' });
+    expect(e.key).toBe('env.MAX_MEETING_DURATION');
+    expect(e.message).toMatch(/not a number/);
+    expect(configError({ 'env.LOADBALANCER_CHECKSUM_ALGORITHM': 'MD5' }).key).toBe('env.LOADBALANCER_CHECKSUM_ALGORITHM');
+  });
+
+  it('checks the domain, certificate and zone', () => {
+    expect(configError({ domain: '*.sl.example.com' }).message).toMatch(/give the apex/);
+    expect(configError({ domain: 'https://sl.example.com' }).key).toBe('domain');
+    expect(configError({ certificateArn: 'arn:aws:acm:eu-central-1:123456789012:certificate/abc' }).message).toMatch(/needs -c domain/);
+    expect(configError({ domain: 'sl.example.com', certificateArn: 'arn:aws:iam::123456789012:server-certificate/x' }).key).toBe('certificateArn');
+    expect(configError({ domain: 'sl.example.com', hostedZoneId: 'Z0123456789ABC' }).message).toMatch(/go together/);
+    expect(configError({ domain: 'sl.example.com', hostedZoneId: 'Z0123456789ABC', hostedZoneName: 'example.org' }).message).toMatch(/not inside the zone/);
+    expect(readConfig({ domain: 'example.com', hostedZoneId: 'Z0123456789ABC', hostedZoneName: 'example.com' }).domain?.name).toBe('example.com');
+  });
+
+  it('checks numbers, booleans and ARNs', () => {
+    expect(configError({ pollInterval: '0' }).key).toBe('pollInterval');
+    expect(configError({ pollInterval: '1.5' }).message).toMatch(/whole number/);
+    expect(configError({ multitenancy: 'yes' }).message).toMatch(/not true or false/);
+    expect(configError({ logRetentionDays: '31' }).message).toMatch(/not a CloudWatch Logs retention/);
+    expect(configError({ alarmTopicArn: 'ops@example.com' }).key).toBe('alarmTopicArn');
+    expect(configError({ secretsKmsKeyArn: 'alias/aws/secretsmanager' }).key).toBe('secretsKmsKeyArn');
+    expect(configError({ pollerReservedConcurrency: '0' }).key).toBe('pollerReservedConcurrency');
+    expect(configError({ tableName: 'a' }).key).toBe('tableName');
+  });
+});
+
+describe('parseSecretRef', () => {
+  it('accepts Secrets Manager and SSM references in four forms', () => {
+    const sm = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:scalelite/lb-AbCdEf';
+    const ssm = 'arn:aws:ssm:eu-central-1:123456789012:parameter/scalelite/lb';
+    expect(parseSecretRef('k', sm)).toEqual({ kind: 'secretsmanager-arn', arn: sm });
+    expect(parseSecretRef('k', ssm)).toEqual({ kind: 'ssm-arn', arn: ssm });
+    expect(parseSecretRef('k', 'ssm:/scalelite/lb')).toEqual({ kind: 'ssm-name', name: '/scalelite/lb' });
+    expect(parseSecretRef('k', 'secretsmanager:scalelite/lb')).toEqual({ kind: 'secretsmanager-name', name: 'scalelite/lb' });
+  });
+});
+
+describe('the Lambda environment', () => {
+  it('is every plain variable of the contract, with the options applied, and secrets as <NAME>_ARN', () => {
+    const config = readConfig({ domain: 'sl.example.com', pollInterval: '15', multitenancy: 'true', 'env.LOG_LEVEL': 'warn' });
+    const settings = lambdaSettings(config, 'the-table');
+    expect(Object.keys(settings).sort()).toEqual([...LAMBDA_PLAIN_ENV_NAMES].sort());
+    const env = lambdaEnvironment(settings, { LOADBALANCER_SECRET: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:lb-AbCdEf' });
+    expect(env).toMatchObject({
+      URL_HOST: 'sl.example.com',
+      POLL_INTERVAL: '15',
+      MULTITENANCY_ENABLED: 'true',
+      LOG_LEVEL: 'warn',
+      DYNAMODB_TABLE: 'the-table',
+      CONNECT_TIMEOUT: ENV.CONNECT_TIMEOUT.default,
+      LOADBALANCER_SECRET_ARN: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:lb-AbCdEf',
+    });
+    for (const local of ['PORT', 'BIND', 'DATA_DIR', 'DYNAMODB_ENDPOINT', 'LOADBALANCER_SECRET']) expect(env).not.toHaveProperty(local);
+  });
+});

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import type { Server, ServerState } from '../domain/entities.js';
+import type { ServerConfigChanges } from '../store/server-repo.js';
+import { AdminError } from './admin-error.js';
+import type { Deps } from './deps.js';
+
+export const serverNotFound = (id: string) => new AdminError('notFound', `Couldn't find server with id=${id}`);
+
+/** A new server's id: the URL's host lower-cased when SERVER_ID_IS_HOSTNAME, else a random UUID v4. */
+export function newServerId(url: string, idIsHostname: boolean): string {
+  if (!idIsHostname) return randomUUID();
+  let host = '';
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    // reported below
+  }
+  if (!host) throw new AdminError('invalid', `Server URL is not a valid URL: ${url}`);
+  return host.toLowerCase();
+}
+
+/** A JSON load multiplier (number or numeric string); undefined when absent, NaN when unreadable. */
+function multiplierOf(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(value)) return Number(value);
+  return NaN;
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined);
+
+export interface ServerInput {
+  url?: unknown;
+  secret?: unknown;
+  load_multiplier?: unknown;
+  tag?: unknown;
+  state?: unknown;
+}
+
+/** `addServer`: a new server, disabled and offline until enabled and polled. */
+export async function addServer(deps: Deps, input: ServerInput): Promise<Server> {
+  const url = text(input.url)?.trim();
+  const secret = text(input.secret);
+  if (!url || !secret) throw new AdminError('invalid', 'Server needs a URL and a secret');
+  if (!/^https?:\/\//.test(url)) throw new AdminError('invalid', 'Server URL must start with http:// or https://');
+  const m = multiplierOf(input.load_multiplier);
+  const loadMultiplier = m === undefined || !Number.isFinite(m) || m <= 0 ? 1 : m;
+  const tag = text(input.tag)?.trim() ? text(input.tag) : undefined;
+  const id = newServerId(url, deps.config.serverIdIsHostname);
+  if (!(await deps.store.servers.add({ id, url, secret, state: 'disabled', loadMultiplier, ...(tag ? { tag } : {}) }))) {
+    throw new AdminError('conflict', `Server already exists with id '${id}'`);
+  }
+  return (await deps.store.servers.get(id))!;
+}
+
+const STATES: Record<string, ServerState> = { enable: 'enabled', cordon: 'cordoned', disable: 'disabled' };
+
+/** `updateServer`: state (enable/cordon/disable), load multiplier, secret, tag (`""` removes it). */
+export async function updateServer(deps: Deps, id: string, input: ServerInput): Promise<Server> {
+  const changes: ServerConfigChanges = {};
+  if (input.state !== undefined) {
+    const state = STATES[String(input.state)];
+    if (!state) throw new AdminError('invalid', `Invalid state parameter: ${String(input.state)}`);
+    changes.state = state;
+  }
+  const m = multiplierOf(input.load_multiplier);
+  if (m !== undefined) {
+    if (!Number.isFinite(m) || m === 0) throw new AdminError('invalid', 'Load-multiplier must be a non-zero number');
+    if (m < 0) throw new AdminError('invalid', 'Load-multiplier must be a positive number');
+    changes.loadMultiplier = m;
+  }
+  const secret = text(input.secret);
+  if (secret !== undefined) {
+    if (secret === '') throw new AdminError('invalid', 'The secret must not be empty');
+    changes.secret = secret;
+  }
+  if (input.tag !== undefined) changes.tag = text(input.tag)?.trim() ? text(input.tag)! : null;
+  const updated = await deps.store.servers.updateConfig(id, changes);
+  if (!updated) throw serverNotFound(id);
+  deps.registry.invalidate();
+  return updated;
+}
+
+export async function findServer(deps: Deps, id: string): Promise<Server> {
+  const server = await deps.store.servers.get(id);
+  if (!server) throw serverNotFound(id);
+  return server;
+}
+
+export async function deleteServer(deps: Deps, id: string): Promise<void> {
+  if (!(await deps.store.servers.remove(id))) throw serverNotFound(id);
+  deps.registry.invalidate();
+}
+
+/**
+ * `panicServer`: forgets every meeting on the server and asks the server to end it (with the stored
+ * moderator password), then disables the server unless `keepState`. A failing `end` is logged and the
+ * others still run (Scalelite stops at the first failure and leaves the state unchanged).
+ */
+export async function panicServer(deps: Deps, id: string, keepState: boolean): Promise<{ meetings: number; endFailures: number }> {
+  const server = await findServer(deps, id);
+  const meetings = await deps.store.meetings.listByServer(id, deps.clock());
+  let endFailures = 0;
+  for (const meeting of meetings) {
+    await deps.store.meetings.delete(meeting.meetingID, id);
+    try {
+      const params = new Map<string, string | null>([
+        ['meetingID', meeting.meetingID],
+        ['password', meeting.moderatorPW],
+      ]);
+      await deps.bbb.call(server, 'end', params, { connectTimeoutMs: deps.config.connectTimeoutMs, responseTimeoutMs: deps.config.responseTimeoutMs });
+    } catch (e) {
+      endFailures++;
+      deps.log.warn('panic: end failed', { server: id, meetingID: meeting.meetingID, error: (e as Error).message });
+    }
+  }
+  if (!keepState && !(await deps.store.servers.updateConfig(id, { state: 'disabled' }))) throw serverNotFound(id);
+  deps.registry.invalidate();
+  return { meetings: meetings.length, endFailures };
+}

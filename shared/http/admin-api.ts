@@ -1,0 +1,169 @@
+import { AdminError } from '../app/admin-error.js';
+import type { Deps } from '../app/deps.js';
+import { addServer, deleteServer, findServer, panicServer, updateServer, type ServerInput } from '../app/server-admin.js';
+import { addTenant, findTenant, removeTenant, updateTenant } from '../app/tenant-admin.js';
+import { errors } from '../domain/api-error.js';
+import { verifyChecksum } from '../domain/checksum.js';
+import { adminServerJson, adminTenantJson, tenantListJson } from './admin-json.js';
+import type { RequestInput } from './request-input.js';
+
+export interface AdminAnswer {
+  status: number;
+  body: unknown;
+}
+
+interface AdminInput {
+  /** `id` from the query or the top level of the body */
+  id: string | undefined;
+  /** the entity: the body's `server`/`tenant` object, else the whole body (Rails parameter wrapping) */
+  entity: Record<string, unknown>;
+  /** the top level of the body */
+  top: Record<string, unknown>;
+}
+
+interface AdminRoute {
+  method: 'GET' | 'POST';
+  /** the tenants endpoints need MULTITENANCY_ENABLED */
+  tenants: boolean;
+  run: (deps: Deps, input: AdminInput) => Promise<AdminAnswer>;
+}
+
+const ok = (body: unknown, status = 200): AdminAnswer => ({ status, body });
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+/** Rails' `present?` for a JSON value. */
+const present = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+
+function missingId(): never {
+  throw new AdminError('invalid', 'param is missing or the value is empty: id');
+}
+
+/** Scalelite's admin API (reference §1.8): servers and tenants, JSON in and out. */
+const ROUTES: Record<string, AdminRoute> = {
+  getServers: {
+    method: 'GET',
+    tenants: false,
+    run: async (deps) => {
+      const servers = await deps.store.servers.list();
+      return servers.length === 0 ? ok({ error: 'No servers are configured' }, 404) : ok(servers.map(adminServerJson));
+    },
+  },
+  getServerInfo: { method: 'GET', tenants: false, run: async (deps, i) => ok(adminServerJson(await findServer(deps, i.id ?? missingId()))) },
+  addServer: { method: 'POST', tenants: false, run: async (deps, i) => ok(adminServerJson(await addServer(deps, i.entity as ServerInput)), 201) },
+  updateServer: {
+    method: 'POST',
+    tenants: false,
+    run: async (deps, i) => ok(adminServerJson(await updateServer(deps, i.id ?? missingId(), i.entity as ServerInput))),
+  },
+  deleteServer: {
+    method: 'POST',
+    tenants: false,
+    run: async (deps, i) => {
+      const id = i.id ?? missingId();
+      await deleteServer(deps, id);
+      return ok({ success: `Server id=${id} was destroyed` });
+    },
+  },
+  panicServer: {
+    method: 'POST',
+    tenants: false,
+    run: async (deps, i) => {
+      const id = i.id ?? missingId();
+      const keep = i.top.keep_state === true || i.top.keep_state === 'true';
+      await panicServer(deps, id, keep);
+      return ok({ success: `Server id=${id} has been disabled and the meetings have been destroyed` });
+    },
+  },
+  getTenants: {
+    method: 'GET',
+    tenants: true,
+    run: async (deps) => {
+      const tenants = await deps.store.tenants.listAll();
+      return tenants.length === 0 ? ok({ message: 'No tenants exist' }) : ok(tenants.map(tenantListJson));
+    },
+  },
+  getTenantInfo: { method: 'GET', tenants: true, run: async (deps, i) => ok(adminTenantJson(await findTenant(deps, i.id ?? missingId()))) },
+  addTenant: {
+    method: 'POST',
+    tenants: true,
+    run: async (deps, i) => {
+      const name = present(i.entity.name);
+      const secrets = present(i.entity.secrets);
+      if (!name || !secrets) return ok({ message: 'Error: both name and secrets are required to create a Tenant' }, 400);
+      return ok({ tenant: adminTenantJson(await addTenant(deps, name, secrets)) }, 201);
+    },
+  },
+  updateTenant: {
+    method: 'POST',
+    tenants: true,
+    run: async (deps, i) => {
+      const tenant = await updateTenant(deps, i.id ?? missingId(), { name: present(i.entity.name), secrets: present(i.entity.secrets) });
+      return ok({ tenant: adminTenantJson(tenant) });
+    },
+  },
+  deleteTenant: {
+    method: 'POST',
+    tenants: true,
+    run: async (deps, i) => {
+      const id = i.id ?? missingId();
+      await removeTenant(deps, id);
+      return ok({ success: `Tenant id=${id} was destroyed` });
+    },
+  },
+};
+
+const STATUS: Record<AdminError['kind'], number> = { notFound: 404, invalid: 400, conflict: 409 };
+
+export type AdminResult = { kind: 'json'; answer: AdminAnswer } | { kind: 'xmlError'; key: string; message: string };
+
+export interface AdminApi {
+  /** Runs one admin call: method, content type, checksum (admin secrets), multitenancy, action. */
+  handle(call: string, req: RequestInput): Promise<AdminResult>;
+  /** the secrets the checksum accepts */
+  readonly secrets: readonly string[];
+}
+
+/**
+ * The admin API is signed like the BBB API (`sha(call + query + secret)`), but with ADMIN_SECRET;
+ * only while that is unset it falls back to the LB secrets (the warning is logged by the app).
+ */
+export function createAdminApi(deps: Deps): AdminApi {
+  const { config } = deps;
+  const secrets = config.adminSecrets.length > 0 ? config.adminSecrets : config.loadbalancerSecrets;
+  const xmlError = (e: { key: string; message: string }): AdminResult => ({ kind: 'xmlError', key: e.key, message: e.message });
+  return {
+    secrets,
+    async handle(call, req) {
+      const route = Object.hasOwn(ROUTES, call) ? ROUTES[call] : undefined;
+      if (!route || route.method !== req.method) return xmlError(errors.unsupportedRequest());
+      if (req.method === 'POST' && req.hasBody && req.kind !== 'json') return xmlError(errors.unsupportedContentType());
+      let top: Record<string, unknown> = {};
+      if (req.kind === 'json' && req.body.trim() !== '') {
+        try {
+          const parsed = JSON.parse(req.body) as unknown;
+          if (!isObject(parsed)) return { kind: 'json', answer: { status: 400, body: { error: 'The body must be a JSON object' } } };
+          top = parsed;
+        } catch {
+          return { kind: 'json', answer: { status: 400, body: { error: 'The body is not valid JSON' } } };
+        }
+      }
+      const checksum = req.params.get('checksum') ?? str(top.checksum);
+      if (!verifyChecksum({ apiName: call, rawQuery: req.rawQuery, checksum: checksum ?? undefined, secrets, allowed: config.checksumAlgorithms })) {
+        return xmlError(errors.checksum());
+      }
+      if (route.tenants && !config.multitenancyEnabled) return { kind: 'json', answer: { status: 412, body: { message: 'Multitenancy is disabled' } } };
+      const wrapper = route.tenants ? 'tenant' : 'server';
+      const id = present(req.params.get('id') ?? undefined) ?? present(top.id);
+      const input: AdminInput = { id, entity: isObject(top[wrapper]) ? top[wrapper] : top, top };
+      try {
+        const answer = await route.run(deps, input);
+        if (route.method === 'POST') deps.registry.invalidate();
+        return { kind: 'json', answer };
+      } catch (e) {
+        if (!(e instanceof AdminError)) throw e;
+        const message = e.kind === 'notFound' && route.tenants ? `Couldn't find Tenant with id=${id}` : e.message;
+        return { kind: 'json', answer: { status: STATUS[e.kind], body: { error: message } } };
+      }
+    },
+  };
+}

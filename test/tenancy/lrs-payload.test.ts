@@ -1,0 +1,180 @@
+/**
+ * `meta_secret-lrs-payload` (reference §2.6): the tenant's LRS credentials, encrypted with the chosen
+ * server's secret. Decrypted here independently: skip 8 bytes, 8-byte salt, PBKDF2-SHA256 10000 → key+IV,
+ * AES-256-CBC. Keycloak against a local fake token endpoint.
+ */
+import { createDecipheriv, pbkdf2Sync } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { encryptLrsPayload } from '../../shared/app/lrs-payload.js';
+import { setTenantLrs } from '../../shared/app/tenant-admin.js';
+import type { Tenant } from '../../shared/store/tenant-repo.js';
+import { xmlValue } from '../helpers/test-stack.js';
+import { hostOf, memoryLog, startTenancyStack, type TenancyStack } from './tenancy-stack.js';
+
+function decryptLrsPayload(base64: string, secret: string): string {
+  const raw = Buffer.from(base64, 'base64');
+  const salt = raw.subarray(8, 16);
+  const keyIv = pbkdf2Sync(secret, salt, 10_000, 48, 'sha256');
+  const decipher = createDecipheriv('aes-256-cbc', keyIv.subarray(0, 32), keyIv.subarray(32));
+  return Buffer.concat([decipher.update(raw.subarray(16)), decipher.final()]).toString('utf8');
+}
+
+describe('encryptLrsPayload', () => {
+  it('decrypts to the JSON with the secret; Base64 without newlines; fresh salt each time', () => {
+    const json = JSON.stringify({ lrs_endpoint: 'https://lrs.example/xapi', lrs_username: 'u', lrs_password: 'p'.repeat(200) });
+    const a = encryptLrsPayload(json, 'server-secret');
+    const b = encryptLrsPayload(json, 'server-secret');
+    expect(a).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect(a).not.toBe(b);
+    expect(decryptLrsPayload(a, 'server-secret')).toBe(json);
+    expect(() => decryptLrsPayload(a, 'other-secret')).toThrow();
+  });
+
+  it('lays out 8 random bytes, the salt, then the ciphertext', () => {
+    let n = 0;
+    const counting = (size: number) => Buffer.alloc(size, ++n); // 1st call: salt (0x01…), 2nd: the leading bytes (0x02…)
+    const raw = Buffer.from(encryptLrsPayload('{}', 's', counting), 'base64');
+    expect([...raw.subarray(0, 8)]).toEqual(Array(8).fill(2));
+    expect([...raw.subarray(8, 16)]).toEqual(Array(8).fill(1));
+    expect(raw.length).toBe(16 + 16); // one AES block for "{}" with PKCS#7 padding
+  });
+});
+
+interface TokenRequest {
+  contentType?: string;
+  form: Record<string, string>;
+}
+
+/** A Keycloak token endpoint: answers `answer()` and records the requests. */
+async function fakeKeycloak(answer: () => { status: number; body: string } | 'hang') {
+  const requests: TokenRequest[] = [];
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      requests.push({ contentType: req.headers['content-type'], form: Object.fromEntries(new URLSearchParams(body)) });
+      const a = answer();
+      if (a === 'hang') return; // never answers: the client's deadline must end it
+      res.writeHead(a.status, { 'Content-Type': 'application/json' }).end(a.body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/realms/lrs/protocol/openid-connect/token`,
+    requests,
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+describe('meta_secret-lrs-payload on create', () => {
+  const SECRET = 'lrs-tenant-secret';
+  let t: TenancyStack;
+  let log: ReturnType<typeof memoryLog>;
+  let kcAnswer: () => { status: number; body: string } | 'hang';
+  let kc: Awaited<ReturnType<typeof fakeKeycloak>>;
+  let basic: Tenant;
+  let keycloak: Tenant;
+
+  beforeAll(async () => {
+    log = memoryLog();
+    t = await startTenancyStack({ servers: 1, log, env: { RESPONSE_TIMEOUT: '0.3', CONNECT_TIMEOUT: '0.3' } });
+    kc = await fakeKeycloak(() => kcAnswer());
+    basic = await t.tenant('basic', SECRET);
+    await setTenantLrs(t.stack.deps, basic.id, { lrsEndpoint: 'https://lrs.example/xapi', lrsUsername: 'lrs-user', lrsPassword: 'lrs-pass' });
+    keycloak = await t.tenant('keycloak', SECRET);
+    await setTenantLrs(t.stack.deps, keycloak.id, {
+      lrsEndpoint: 'https://lrs.example/xapi',
+      kcTokenUrl: kc.url,
+      kcClientId: 'bbb',
+      kcClientSecret: 'client-s3cret',
+      kcUsername: 'svc',
+      kcPassword: 'svc-pass',
+    });
+    await t.tenant('none', SECRET);
+  });
+  afterAll(async () => {
+    await kc?.close();
+    await t?.close();
+  });
+  beforeEach(() => {
+    t.fakes[0].clearRequests();
+    kc.requests.length = 0;
+    log.lines.length = 0;
+    kcAnswer = () => ({ status: 200, body: JSON.stringify({ access_token: 'kc-access-token', expires_in: 300 }) });
+  });
+
+  const create = async (tenant: string, meetingID: string) => {
+    const res = await t.callAt(hostOf(tenant), 'create', `meetingID=${meetingID}`, SECRET);
+    expect(xmlValue(res.body, 'returncode')).toBe('SUCCESS');
+    return t.fakes[0].requestsFor('create').at(-1)!.params;
+  };
+
+  it("basic credentials: decrypts with the chosen server's secret to endpoint, user name and password", async () => {
+    const params = await create('basic', 'lrs-basic');
+    const json = decryptLrsPayload(params['meta_secret-lrs-payload'], t.fakes[0].secret);
+    expect(json).toBe('{"lrs_endpoint":"https://lrs.example/xapi","lrs_username":"lrs-user","lrs_password":"lrs-pass"}');
+    expect(kc.requests).toEqual([]);
+  });
+
+  it('Keycloak: posts the password grant, and the payload carries the token', async () => {
+    const params = await create('keycloak', 'lrs-kc');
+    expect(kc.requests).toEqual([
+      {
+        contentType: 'application/x-www-form-urlencoded',
+        form: { client_id: 'bbb', client_secret: 'client-s3cret', username: 'svc', password: 'svc-pass', grant_type: 'password' },
+      },
+    ]);
+    expect(JSON.parse(decryptLrsPayload(params['meta_secret-lrs-payload'], t.fakes[0].secret))).toEqual({
+      lrs_endpoint: 'https://lrs.example/xapi',
+      lrs_token: 'kc-access-token',
+    });
+  });
+
+  it('Keycloak refuses (not 200): the create goes on without the parameter, and a warning is logged', async () => {
+    kcAnswer = () => ({ status: 401, body: '{"error":"invalid_grant"}' });
+    const params = await create('keycloak', 'lrs-kc-401');
+    expect(params).not.toHaveProperty('meta_secret-lrs-payload');
+    expect(log.lines.filter((l) => l.level === 'warn').map((l) => [l.msg, l.fields?.status])).toEqual([
+      ['LRS token request refused; create goes on without meta_secret-lrs-payload', 401],
+    ]);
+  });
+
+  it('Keycloak answers without a token, or never: omitted with a warning, within the timeout', async () => {
+    kcAnswer = () => ({ status: 200, body: '{"token_type":"bearer"}' });
+    expect(await create('keycloak', 'lrs-kc-empty')).not.toHaveProperty('meta_secret-lrs-payload');
+    kcAnswer = () => 'hang';
+    const started = Date.now();
+    expect(await create('keycloak', 'lrs-kc-hang')).not.toHaveProperty('meta_secret-lrs-payload');
+    expect(Date.now() - started).toBeLessThan(3000);
+    const warnings = log.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
+    expect(warnings).toEqual([
+      'LRS token response has no access_token; create goes on without meta_secret-lrs-payload',
+      'LRS token request failed; create goes on without meta_secret-lrs-payload',
+    ]);
+    // no credential in any log line
+    expect(JSON.stringify(log.lines)).not.toMatch(/svc-pass|client-s3cret|kc-access-token/);
+  });
+
+  it('a tenant without an LRS endpoint sends no payload', async () => {
+    expect(await create('none', 'lrs-none')).not.toHaveProperty('meta_secret-lrs-payload');
+  });
+
+  it('the last credentials set win: Keycloak after basic removes the basic ones, and back', async () => {
+    const switching = await t.tenant('switching', SECRET);
+    await setTenantLrs(t.stack.deps, switching.id, { lrsEndpoint: 'https://lrs.example/a', lrsUsername: 'u', lrsPassword: 'p' });
+    await setTenantLrs(t.stack.deps, switching.id, { lrsEndpoint: 'https://lrs.example/b', kcTokenUrl: kc.url, kcClientId: 'c', kcClientSecret: 'cs', kcUsername: 'ku', kcPassword: 'kp' });
+    expect(JSON.parse(decryptLrsPayload((await create('switching', 'lrs-sw-1'))['meta_secret-lrs-payload'], t.fakes[0].secret))).toEqual({
+      lrs_endpoint: 'https://lrs.example/b',
+      lrs_token: 'kc-access-token',
+    });
+    const stored = await t.stack.deps.store.tenants.get(switching.id);
+    expect(stored).not.toHaveProperty('lrsUsername');
+    await setTenantLrs(t.stack.deps, switching.id, { lrsEndpoint: 'https://lrs.example/c', lrsUsername: 'u2', lrsPassword: 'p2' });
+    const again = await t.stack.deps.store.tenants.get(switching.id);
+    expect(again).toMatchObject({ lrsEndpoint: 'https://lrs.example/c', lrsUsername: 'u2', lrsPassword: 'p2' });
+    expect(again).not.toHaveProperty('kcTokenUrl');
+  });
+});
