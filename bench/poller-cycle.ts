@@ -31,7 +31,8 @@ import { startEngine, startFakes, type EngineHandle, type FakesHandle, type Ops,
 
 const SERVERS = Number(process.env.BENCH_POLLER_SERVERS ?? 1000);
 const CONCURRENCIES = (process.env.BENCH_POLLER_CONCURRENCY ?? '50,100,200').split(',').map(Number);
-const SETUPS = (process.env.BENCH_POLLER_SETUP ?? 'both') === 'both' ? (['one', 'split'] as const) : ([process.env.BENCH_POLLER_SETUP] as ('one' | 'split')[]);
+type Setup = 'one' | 'split';
+const SETUPS: Setup[] = (process.env.BENCH_POLLER_SETUP ?? 'both') === 'both' ? ['one', 'split'] : [process.env.BENCH_POLLER_SETUP as Setup];
 const LATENCY_MS = 100;
 const REPORTED_MEETINGS = 300;
 const ENDED_RECORDS = 20;
@@ -101,7 +102,7 @@ async function stackOn(engine: EngineHandle, env: Record<string, string>): Promi
   });
 }
 
-async function runSetup(setup: 'one' | 'split'): Promise<void> {
+async function runSetup(setup: Setup, concurrencies: number[]): Promise<void> {
   const where = setup === 'one' ? 'here' : 'child';
   console.log(`\n## ${setup === 'one' ? 'fakes, DynamoDB engine and poller in one process' : 'fakes and DynamoDB engine in child processes (CPU ms = the poller’s own)'}\n`);
   const meetings = plan();
@@ -110,7 +111,7 @@ async function runSetup(setup: 'one' | 'split'): Promise<void> {
   try {
     console.log('| cycle | wall ms | CPU ms | polled | ended | DynamoDB reads | DynamoDB writes | goal |');
     console.log('|-------|---------|--------|--------|-------|----------------|-----------------|------|');
-    for (const concurrency of CONCURRENCIES) {
+    for (const concurrency of concurrencies) {
       const stack = await stackOn(engine, { POLLER_CONCURRENCY: String(concurrency) });
       try {
         await seedStack(stack, fakes, meetings);
@@ -157,10 +158,11 @@ async function runSetup(setup: 'one' | 'split'): Promise<void> {
   }
 }
 
-export async function main(): Promise<void> {
+/** `bench/run-all.ts` passes a shorter run (the default concurrency only). */
+export async function main(opts: { concurrencies?: number[]; setups?: Setup[] } = {}): Promise<void> {
   console.log(`# Poller: ${SERVERS} fake BBB servers answering after ${LATENCY_MS} ms; ${REPORTED_MEETINGS} running meetings + ${ENDED_RECORDS} ended records`);
   console.log(`machine: ${cpus().length} cores, Node ${process.versions.node}, load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  for (const setup of SETUPS) await runSetup(setup);
+  for (const setup of opts.setups ?? SETUPS) await runSetup(setup, opts.concurrencies ?? CONCURRENCIES);
   console.log(`\nload average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 

@@ -7,6 +7,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { main as placementSpread } from './placement-spread.js';
+import { main as pollerCycle } from './poller-cycle.js';
 import { main as roundTrips } from './round-trips.js';
 import { main as throughput } from './throughput.js';
 
@@ -26,6 +27,7 @@ for (const [name, run] of [
   ['round-trips', roundTrips],
   ['throughput', throughput],
   ['placement-spread', placementSpread],
+  ['poller-cycle', () => pollerCycle({ concurrencies: [200] })],
 ] as const) {
   const t0 = performance.now();
   await run();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aroundProgress, startProgress } from './progress.js';
+import { aroundProgress, startActivity, startProgress } from './progress.js';
 
 const stream = (isTTY: boolean) => {
   const out: string[] = [];
@@ -43,5 +43,20 @@ describe('startProgress', () => {
     const s = stream(true);
     startProgress('Polling', 0, s).done();
     expect(s.out).toEqual([]);
+  });
+});
+
+describe('startActivity', () => {
+  it('shows the seconds elapsed on a terminal only', () => {
+    let now = 0;
+    const tty = stream(true);
+    const a = startActivity('Polling servers', tty, () => now);
+    now = 2500;
+    aroundProgress(() => tty.write('line\n'));
+    a.done();
+    expect(tty.out).toEqual(['\r\x1b[KPolling servers 0 s', '\r\x1b[K', 'line\n', '\r\x1b[KPolling servers 2 s', '\r\x1b[K']);
+    const pipe = stream(false);
+    startActivity('Polling servers', pipe).done();
+    expect(pipe.out).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * A one-line progress indicator on stderr (`Ending meetings 3/12`), shown only when stderr is a terminal:
+ * A one-line progress indicator on stderr (`Ending meetings 3/12`, or `Polling 12 servers 3 s` for work
+ * that cannot be counted from outside), shown only when stderr is a terminal:
  * redirected or piped output never contains it. Lines that tasks print meanwhile (through `say`/`warn`)
  * clear the indicator first and redraw it after, so the two never mix on one line.
  */
@@ -42,6 +43,29 @@ export function startProgress(label: string, total: number, stream: ProgressStre
       if (active === entry) draw();
     },
     done: () => {
+      if (active !== entry) return;
+      active = undefined;
+      stream.write(CLEAR_LINE);
+    },
+  };
+}
+
+/** For work whose steps cannot be counted from outside: the label and the seconds elapsed, once a second. */
+export function startActivity(label: string, stream: ProgressStream = process.stderr, clock: () => number = Date.now): Progress {
+  if (!stream.isTTY) return NONE;
+  const started = clock();
+  const draw = () => stream.write(`${CLEAR_LINE}${label} ${Math.floor((clock() - started) / 1000)} s`);
+  const entry = { stream, draw };
+  active = entry;
+  draw();
+  const timer = setInterval(() => {
+    if (active === entry) draw();
+  }, 1000);
+  timer.unref();
+  return {
+    tick: () => {},
+    done: () => {
+      clearInterval(timer);
       if (active !== entry) return;
       active = undefined;
       stream.write(CLEAR_LINE);

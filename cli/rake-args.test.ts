@@ -35,6 +35,8 @@ describe('expandRakeForm', () => {
     expect(seen(['servers:update[id,,,]'])).toEqual(['servers:update', 'id', '', '', '']);
     expect(seen(['servers'])).toEqual(['servers']);
     expect(seen(['status[]'])).toEqual(['status']);
+    expect(seen(['--table', 't', '--json', 'servers:tag[a,b]'])).toEqual(['--table', 't', '--json', 'servers:tag', 'a', 'b']);
+    expect(seen(['--table', 'x[1]', 'servers'])).toEqual(['--table', 'x[1]', 'servers']);
   });
 
   it('never lets a rake argument that starts with a dash look like a flag to yargs', () => {

@@ -37,14 +37,29 @@ export function parseRakeArgs(text: string): string[] {
   return args;
 }
 
+/** The global options that take a value (`slctl --table t 'servers:tag[a,b]'`). */
+const VALUE_OPTIONS = new Set(['--endpoint', '--table', '--region', '--profile']);
+
+/** Where the task name is: the first word that is neither an option nor a global option's value. */
+function taskIndex(words: readonly string[]): number | undefined {
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    if (word === '--') return undefined;
+    if (!word.startsWith('-')) return i;
+    if (VALUE_OPTIONS.has(word)) i++;
+  }
+  return undefined;
+}
+
 /**
  * The argv yargs should parse: the rake form expanded, and operands after `--` turned into positionals
  * that cannot be mistaken for flags (`slctl servers:add URL -- -s3cr3t`).
  */
 export function expandRakeForm(argv: readonly string[]): string[] {
   let words = [...argv];
-  const match = words.length > 0 ? /^([A-Za-z][\w:]*)\[([\s\S]*)\]$/.exec(words[0]) : null;
-  if (match) words = [match[1], ...parseRakeArgs(match[2]).map(protect), ...words.slice(1)];
+  const at = taskIndex(words);
+  const match = at === undefined ? null : /^([A-Za-z][\w:]*)\[([\s\S]*)\]$/.exec(words[at]);
+  if (match && at !== undefined) words = [...words.slice(0, at), match[1], ...parseRakeArgs(match[2]).map(protect), ...words.slice(at + 1)];
   const dashes = words.indexOf('--');
   if (dashes > 0) words = [...words.slice(0, dashes), ...words.slice(dashes + 1).map(protect)];
   // a lone `-` (stdin) would reach a positional as an empty string

@@ -39,6 +39,15 @@ const FULL_CONTEXT = {
   'env.MAX_MEETING_DURATION': '240',
 };
 
+/** The API function's bundle, found through the asset manifest. */
+function apiBundle(s: Synth): string {
+  const manifest = JSON.parse(readFileSync(join(s.outdir, `${s.stack.artifactId}.assets.json`), 'utf8'));
+  const [, api] = fn(s.template, 'Api');
+  const bundle = join(s.outdir, manifest.files[api.Properties.Code.S3Key.replace(/\.zip$/, '')].source.path, 'index.mjs');
+  expect(existsSync(bundle)).toBe(true);
+  return readFileSync(bundle, 'utf8');
+}
+
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 type Synth = ReturnType<typeof synthesize>;
 
@@ -46,13 +55,13 @@ const CERTIFICATE_ARN = 'arn:aws:acm:eu-central-1:123456789012:certificate/0f1e2
 
 let full: Synth;
 let bare: Synth;
-/** An existing certificate, DNS outside Route 53 (bundling skipped: the two above prove it). */
+/** An existing certificate, DNS outside Route 53, the AWS SDK bundled. */
 let ownCertificate: Synth;
 
 beforeAll(() => {
   full = synthesize(FULL_CONTEXT);
   bare = synthesize();
-  ownCertificate = synthesize({ domain: 'sl.example.com', certificateArn: CERTIFICATE_ARN, 'aws:cdk:bundling-stacks': [] });
+  ownCertificate = synthesize({ domain: 'sl.example.com', certificateArn: CERTIFICATE_ARN, bundleAwsSdk: 'true' });
 }, 180_000);
 
 const resources = (t: Template, type: string) => Object.entries(t.findResources(type) as Record<string, Resource>);
@@ -155,17 +164,20 @@ describe('the functions', () => {
   });
 
   it('are bundled minified ESM that leave @aws-sdk to the runtime and import no secret client up front', () => {
-    const manifest = JSON.parse(readFileSync(join(full.outdir, `${full.stack.artifactId}.assets.json`), 'utf8'));
-    const [, api] = fn(full.template, 'Api');
-    const hash = api.Properties.Code.S3Key.replace(/\.zip$/, "");
-    const bundle = join(full.outdir, manifest.files[hash].source.path, 'index.mjs');
-    expect(existsSync(bundle)).toBe(true);
-    const code = readFileSync(bundle, 'utf8');
+    const code = apiBundle(full);
     expect(code.startsWith('import{createRequire')).toBe(true);
     expect(code).toMatch(/from"@aws-sdk\/client-dynamodb"/); // external, resolved in the runtime
     expect(code).not.toMatch(/from\s*"@aws-sdk\/client-(secrets-manager|ssm)"/); // only imported on demand, by the runtime
     expect(code.split('\n').length).toBeLessThan(50); // minified
     expect(Buffer.byteLength(code)).toBeLessThan(300 * 1024);
+  });
+
+  it('with bundleAwsSdk: the SDK inside, with Lambda’s environment credentials instead of the default chain', () => {
+    const code = apiBundle(ownCertificate);
+    expect(code).not.toMatch(/from\s*"@aws-sdk\//);
+    expect(code).toContain('AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are not set'); // functions/lambda-credentials.ts
+    expect(code).not.toMatch(/fromIni|SSOOIDC|AWS_WEB_IDENTITY_TOKEN_FILE/);
+    expect(code).not.toMatch(/from\s*"@aws-sdk\/client-(secrets-manager|ssm)"/);
   });
 
   it('get exactly the environment the runtime reads: the contract minus local-only variables, secrets only by reference', () => {

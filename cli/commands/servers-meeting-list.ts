@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import type { Deps } from '../../shared/app/deps.js';
 import { BbbFailedError, BbbTransportError } from '../../shared/bbb/bbb-client.js';
 import type { Server } from '../../shared/domain/entities.js';
 import { callBbb, errorText, runBounded } from '../bbb-tasks.js';
@@ -17,7 +18,8 @@ interface ServerMeetings {
   error: string | null;
 }
 
-async function meetingsOn(deps: Parameters<typeof callBbb>[0], server: Server): Promise<ServerMeetings> {
+/** getMeetings on one server: its meetings, or the failure in Scalelite's words. */
+async function meetingsOn(deps: Deps, server: Server): Promise<ServerMeetings> {
   try {
     const { response } = await callBbb(deps, server, 'getMeetings');
     const container = response.meetings as { meeting?: unknown } | string | undefined;

@@ -35,11 +35,21 @@ function randomPassword(random: () => number): string {
 /** A young meeting's weight on a server: what a create reserves, and the herd-safety band. */
 export const youngMeetingWeight = (deps: Deps) => Math.max(1, deps.config.loadMinUserCount);
 
+/**
+ * Chooses a server and books its reservation in the in-process snapshot in the same synchronous step,
+ * so concurrent placements of this process see it at once (loads are read live from the registry).
+ */
 function choose(deps: Deps, servers: Server[], tag: string | undefined, exclude?: string): Server {
-  const candidates = servers.filter((s) => isSelectable(s) && s.id !== exclude).map((s) => ({ ...s, load: s.load ?? 0 }));
+  const candidates = servers
+    .filter((s) => isSelectable(s) && s.id !== exclude)
+    .map((s) => ({ ...s, load: deps.registry.cachedLoad(s.id) ?? s.load ?? 0 }));
   const picked = chooseServer(candidates, tag, { band: youngMeetingWeight(deps), random: deps.random });
-  return servers.find((s) => s.id === picked.id)!;
+  const server = servers.find((s) => s.id === picked.id)!;
+  deps.registry.addLoad(server.id, reservationOf(deps, server));
+  return server;
 }
+
+const reservationOf = (deps: Deps, server: Server) => youngMeetingWeight(deps) * multiplierOf(server);
 
 function voiceBridges(deps: Deps, req: PlacementRequest): string[] {
   const generated = voiceBridgeCandidates(req.meetingID, deps.config.voiceBridgeLen, VOICE_BRIDGE_TRIES);
@@ -67,7 +77,7 @@ function newMeeting(deps: Deps, req: PlacementRequest, server: Server, now: numb
 
 /** Reserves the voice bridge and the server's load for a meeting this request just placed. */
 async function reserve(deps: Deps, req: PlacementRequest, meeting: Meeting, server: Server, now: number): Promise<void> {
-  const weight = youngMeetingWeight(deps) * multiplierOf(server);
+  const weight = reservationOf(deps, server);
   const [vbReserved, load] = await Promise.all([
     deps.store.meetings.reserveVoiceBridgeFor(meeting.voiceBridge, meeting, now),
     deps.store.servers.reserveLoad(server.id, weight),
@@ -129,6 +139,7 @@ export async function placeMeeting(deps: Deps, req: PlacementRequest): Promise<P
         await reserve(deps, req, meeting, chosen, now);
         return { meeting, server: chosen, placedNow: true };
       }
+      deps.registry.addLoad(chosen.id, -reservationOf(deps, chosen)); // the meeting existed: nothing reserved
     }
     const existing = await deps.store.meetings.get(req.meetingID, now);
     if (!existing) {
@@ -146,11 +157,13 @@ export async function placeMeeting(deps: Deps, req: PlacementRequest): Promise<P
       voiceBridge: existing.voiceBridge,
       moderatorPW: presentParam(req.params, 'moderatorPW') ?? existing.moderatorPW,
     };
-    if (await deps.store.meetings.replace(moved, existing.serverId)) {
+    if (!(await deps.store.meetings.replace(moved, existing.serverId))) {
+      deps.registry.addLoad(target.id, -reservationOf(deps, target));
+    } else {
       deps.log.info('meeting re-placed', { meetingID: req.meetingID, from: existing.serverId, to: target.id });
       // this create's callback URLs replace the earlier placement's (rare path, not in the create budget)
       if (moved.analyticsCallbackUrl !== undefined || moved.recordingReadyUrl !== undefined) await deps.store.meetings.reserveVoiceBridgeFor(moved.voiceBridge, moved, now);
-      const load = await deps.store.servers.reserveLoad(target.id, youngMeetingWeight(deps) * multiplierOf(target));
+      const load = await deps.store.servers.reserveLoad(target.id, reservationOf(deps, target));
       if (load !== undefined) deps.registry.noteLoad(target.id, load);
       return { meeting: moved, server: target, placedNow: true };
     }

@@ -1,5 +1,5 @@
-import { httpExchange, parseBbbResponse, type BbbResponse } from '../bbb/bbb-client.js';
-import { parseMeetings, type ReportedMeeting } from '../bbb/parse-meetings.js';
+import { httpExchange, parseBbbResponse } from '../bbb/bbb-client.js';
+import { parseGetMeetings, type ReportedMeeting } from '../bbb/parse-meetings.js';
 import { multiplierOf, type Server } from '../domain/entities.js';
 import { serverStats } from '../domain/server-load.js';
 import type { ServerPollChanges } from '../store/server-repo.js';
@@ -119,19 +119,18 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
  * every server once a cycle, so a kept-alive socket per server would only pile up idle descriptors
  * (a Lambda has 1,024) and race the server's own idle close (a reset taken for a failed poll).
  */
-async function bbbGet(deps: Deps, server: Server, apiName: string, t: CallTimeouts): Promise<BbbResponse> {
+async function bbbGet(deps: Deps, server: Server, apiName: string, t: CallTimeouts): Promise<string> {
   const res = await httpExchange(deps.bbb.url(server, apiName, new Map()), {
     connectTimeoutMs: t.connectTimeoutMs,
     responseTimeoutMs: t.responseTimeoutMs,
     headers: { Connection: 'close' },
   });
-  return parseBbbResponse(res.body);
+  return res.body;
 }
 
 async function fetchMeetings(deps: Deps, server: Server, t: CallTimeouts): Promise<ReportedMeeting[] | Error> {
   try {
-    const res = await bbbGet(deps, server, 'getMeetings', t);
-    return parseMeetings(res.body);
+    return parseGetMeetings(await bbbGet(deps, server, 'getMeetings', t));
   } catch (e) {
     return e instanceof Error ? e : new Error(String(e));
   }
@@ -140,8 +139,7 @@ async function fetchMeetings(deps: Deps, server: Server, t: CallTimeouts): Promi
 /** The server's `bbbVersion` ('' when BBB hides it); undefined when the call failed (the stored one is kept). */
 async function fetchVersion(deps: Deps, server: Server, t: CallTimeouts): Promise<string | undefined> {
   try {
-    const res = await bbbGet(deps, server, '', t);
-    const v = res.response.bbbVersion;
+    const v = parseBbbResponse(await bbbGet(deps, server, '', t)).response.bbbVersion;
     return v === undefined || v === null || typeof v === 'object' ? '' : String(v);
   } catch {
     return undefined;
@@ -265,6 +263,7 @@ export async function pollServer(deps: Deps, server: Server, opts: PollOptions =
     next = { healthyCounter: 0 };
     if (server.online) {
       const unhealthy = server.unhealthyCounter + 1;
+      deps.log.warn('poll: server did not answer', { server: server.id, error: out.error, failures: unhealthy, threshold: config.serverUnhealthyThreshold });
       if (unhealthy >= config.serverUnhealthyThreshold) {
         next = { online: false, load: null, meetings: 0, users: 0, largestMeeting: 0, videos: 0, healthyCounter: 0, unhealthyCounter: 0 };
         out.online = false;

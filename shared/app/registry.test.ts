@@ -32,13 +32,32 @@ describe('Registry', () => {
     expect(loads).toBe(2);
   });
 
-  it('an unknown server id triggers one reload (a server added since the snapshot)', async () => {
+  it('an unknown server id triggers a reload (a server added since the snapshot), at most once a second', async () => {
+    let now = 0;
+    let loads = 0;
     let list = [server('a')];
-    const r = new Registry(async () => list, 60_000, () => 0);
+    const r = new Registry(async () => { loads++; return list; }, 60_000, () => now);
     await r.listServers();
     list = [server('a'), server('new')];
+    expect(await r.server('new')).toBeUndefined(); // the snapshot is younger than a second
+    now = 1000;
     expect((await r.server('new'))?.id).toBe('new');
-    expect(await r.server('never')).toBeUndefined();
+    expect(await r.server('gone')).toBeUndefined();
+    expect(await r.server('gone')).toBeUndefined();
+    expect(loads).toBe(2);
+  });
+
+  it('addLoad books a reservation at once and can take it back; noteLoad never lowers a booked load', async () => {
+    const r = new Registry(async () => [server('a', 10)], 60_000, () => 0);
+    await r.listServers();
+    r.addLoad('a', 15);
+    expect(r.cachedLoad('a')).toBe(25);
+    r.noteLoad('a', 20);
+    expect(r.cachedLoad('a')).toBe(25);
+    r.noteLoad('a', 40);
+    expect(r.cachedLoad('a')).toBe(40);
+    r.addLoad('a', -15);
+    expect(r.cachedLoad('a')).toBe(25);
   });
 
   it('noteLoad updates the cached load; invalidate forces a reload', async () => {

@@ -1,6 +1,9 @@
 import type { Server } from '../domain/entities.js';
 import type { TenantWithSettings } from '../store/tenant-repo.js';
 
+/** A reload for an unknown server id happens at most this often. */
+const MISS_RELOAD_MS = 1000;
+
 interface Snapshot {
   servers: Map<string, Server>;
   /** by name */
@@ -51,10 +54,13 @@ export class Registry {
     return [...(await this.current()).servers.values()];
   }
 
-  /** A server by id; an id the snapshot does not know triggers one reload (it may be new). */
+  /**
+   * A server by id. An id the snapshot does not know triggers a reload (the server may be new), but at
+   * most once a second: a meeting whose server was removed must not make every request read the table.
+   */
   async server(id: string): Promise<Server | undefined> {
     const found = (await this.current()).servers.get(id);
-    if (found || this.ttlMs === 0) return found;
+    if (found || this.ttlMs === 0 || this.clock() - this.loadedAt < MISS_RELOAD_MS) return found;
     return (await this.reload()).servers.get(id);
   }
 
@@ -67,10 +73,24 @@ export class Registry {
     return (await this.current()).tenants.get(name);
   }
 
-  /** Records a load this process reserved, so its next choice sees it before the next reload. */
+  /** The load the snapshot holds for a server now, including this process's reservations. */
+  cachedLoad(id: string): number | undefined {
+    return this.snapshot?.servers.get(id)?.load;
+  }
+
+  /**
+   * Adds a reservation this process is making to the cached load at the moment of choice, so that
+   * concurrent placements in this process see it at once (a negative delta takes it back).
+   */
+  addLoad(id: string, delta: number): void {
+    const s = this.snapshot?.servers.get(id);
+    if (s && s.load !== undefined) this.snapshot!.servers.set(id, { ...s, load: s.load + delta });
+  }
+
+  /** Records the load DynamoDB reported after a reservation (it includes other instances' reservations). */
   noteLoad(id: string, load: number): void {
     const s = this.snapshot?.servers.get(id);
-    if (s) this.snapshot!.servers.set(id, { ...s, load });
+    if (s) this.snapshot!.servers.set(id, { ...s, load: Math.max(load, s.load ?? load) });
   }
 
   invalidate(): void {

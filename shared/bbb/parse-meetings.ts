@@ -1,5 +1,6 @@
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import type { MeetingSample } from '../domain/server-load.js';
+import { BbbFailedError, BbbTransportError } from './bbb-client.js';
 
 type Node = Record<string, unknown>;
 
@@ -40,11 +41,7 @@ function snapshot(node: Node): string {
   return builder.build([slim]) as string;
 }
 
-/** The meetings of a getMeetings document (already known to be SUCCESS), with their raw elements. */
-export function parseMeetings(body: string): ReportedMeeting[] {
-  const doc = parser.parse(body) as Node[];
-  const response = doc.find((n) => nameOf(n) === 'response');
-  if (!response) return [];
+function meetingsOf(response: Node): ReportedMeeting[] {
   const meetings = childrenOf(response).find((n) => nameOf(n) === 'meetings');
   if (!meetings) return [];
   return childrenOf(meetings)
@@ -61,4 +58,37 @@ export function parseMeetings(body: string): ReportedMeeting[] {
         xml: snapshot(node),
       };
     });
+}
+
+function responseOf(body: string): Node | undefined {
+  let doc: Node[];
+  try {
+    doc = parser.parse(body) as Node[];
+  } catch {
+    throw new BbbTransportError('Response is not XML');
+  }
+  return Array.isArray(doc) ? doc.find((n) => nameOf(n) === 'response') : undefined;
+}
+
+/** The meetings of a getMeetings document already known to be SUCCESS, with their raw elements. */
+export function parseMeetings(body: string): ReportedMeeting[] {
+  const response = responseOf(body);
+  return response ? meetingsOf(response) : [];
+}
+
+/**
+ * A getMeetings answer read in one parse: its meetings when `returncode` is SUCCESS; otherwise the same
+ * errors as the BBB client (BbbFailedError for BBB's FAILED with messageKey and message,
+ * BbbTransportError for anything that is not a BBB document).
+ */
+export function parseGetMeetings(body: string): ReportedMeeting[] {
+  const response = responseOf(body);
+  if (!response) throw new BbbTransportError('Response did not include returncode');
+  const c = childrenOf(response);
+  if (!c.some((n) => nameOf(n) === 'returncode')) throw new BbbTransportError('Response did not include returncode');
+  if (text(c, 'returncode') !== 'SUCCESS') {
+    if (!c.some((n) => nameOf(n) === 'messageKey') || !c.some((n) => nameOf(n) === 'message')) throw new BbbTransportError('Error response without messageKey/message');
+    throw new BbbFailedError(text(c, 'messageKey'), text(c, 'message'));
+  }
+  return meetingsOf(response);
 }

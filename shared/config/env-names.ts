@@ -26,7 +26,7 @@ export const ENV = {
   DEFAULT_MEETING_TTL: { default: '86400', doc: 'Seconds a meeting record lives without being seen by the poller.' },
   POLL_INTERVAL: { default: '60', doc: 'Seconds between poll cycles.' },
   POLLER_THREADS: { default: '5', doc: 'Read for compatibility with Scalelite; POLLER_CONCURRENCY bounds our poller.' },
-  POLLER_CONCURRENCY: { default: '', doc: 'Servers polled at once (default 50).' },
+  POLLER_CONCURRENCY: { default: '', doc: 'Servers polled at once (default 200).' },
   SERVER_HEALTHY_THRESHOLD: { default: '1', doc: 'Successful polls before an offline server is online.' },
   SERVER_UNHEALTHY_THRESHOLD: { default: '2', doc: 'Failed polls before an online server is offline.' },
   LOAD_MIN_USER_COUNT: { default: '15', doc: 'Minimum users counted for a young meeting.' },

@@ -59,7 +59,7 @@ describe('parseConfig defaults', () => {
       dataDir: './.data',
       registryTtl: 5,
       logLevel: 'info',
-      pollerConcurrency: 50,
+      pollerConcurrency: 200,
     });
   });
 
@@ -77,7 +77,7 @@ describe('parseConfig defaults', () => {
     expect(blank.pollInterval).toBe(60);
     expect(blank.port).toBe(3000);
     expect(blank.dataDir).toBe('./.data');
-    expect(blank.pollerConcurrency).toBe(50);
+    expect(blank.pollerConcurrency).toBe(200);
     expect(blank.logLevel).toBe('info');
     expect(blank.dynamodbTable).toBe('scalelite');
   });

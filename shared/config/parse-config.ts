@@ -157,7 +157,7 @@ export function parseConfig(env: Env): Config {
     serverIdIsHostname: r.bool('SERVER_ID_IS_HOSTNAME'),
     defaultMeetingTtl: r.number('DEFAULT_MEETING_TTL', { min: 60, integer: true }),
     pollInterval: r.number('POLL_INTERVAL', { min: 1 }),
-    pollerConcurrency: concurrencyText === '' ? 50 : r.number('POLLER_CONCURRENCY', { min: 1, integer: true }),
+    pollerConcurrency: concurrencyText === '' ? 200 : r.number('POLLER_CONCURRENCY', { min: 1, integer: true }),
     serverHealthyThreshold: r.number('SERVER_HEALTHY_THRESHOLD', { min: 1, integer: true }),
     serverUnhealthyThreshold: r.number('SERVER_UNHEALTHY_THRESHOLD', { min: 1, integer: true }),
     loadMinUserCount: r.number('LOAD_MIN_USER_COUNT', { min: 0, integer: true }),

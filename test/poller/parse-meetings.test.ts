@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_INFO_BYTES, parseMeetings } from '../../shared/bbb/parse-meetings.js';
+import { BbbFailedError, BbbTransportError } from '../../shared/bbb/bbb-client.js';
+import { MAX_INFO_BYTES, parseGetMeetings, parseMeetings } from '../../shared/bbb/parse-meetings.js';
 import { buildAttendee, buildMeeting } from '../fake-bbb/bbb-meetings.js';
-import { meetingsXml } from '../fake-bbb/bbb-xml.js';
+import { failedXml, meetingsXml } from '../fake-bbb/bbb-xml.js';
 
 const T = Date.UTC(2026, 0, 5, 10, 0, 0);
 
@@ -43,5 +44,21 @@ describe('parseMeetings', () => {
     expect(Buffer.byteLength(m.xml)).toBeLessThanOrEqual(MAX_INFO_BYTES);
     expect(m.xml).toContain('<attendees/>');
     expect(m.xml).toContain('<participantCount>1500</participantCount>');
+  });
+});
+
+describe('parseGetMeetings', () => {
+  it('reads a SUCCESS answer in one parse', () => {
+    const m = buildMeeting({ meetingID: 'one', createTime: T }, T);
+    expect(parseGetMeetings(meetingsXml([m])).map((x) => x.meetingID)).toEqual(['one']);
+    expect(parseGetMeetings(meetingsXml([]))).toEqual([]);
+  });
+
+  it('throws what the BBB client throws for anything else', () => {
+    expect(() => parseGetMeetings(failedXml('checksumError', 'Checksums do not match'))).toThrow(BbbFailedError);
+    expect(() => parseGetMeetings(failedXml('checksumError', 'Checksums do not match'))).toThrow('Checksums do not match');
+    for (const body of ['Sorry {not xml at all', '<html><body>502 Bad Gateway</body></html>', '<response><returncode>FAILED</returncode></response>', '']) {
+      expect(() => parseGetMeetings(body), body).toThrow(BbbTransportError);
+    }
   });
 });
