@@ -1,14 +1,14 @@
 /**
  * The poller at scale: cycles over 1,000 fake BBB servers, each answering after 100 ms, with 300
- * running meetings (and 20 records of meetings that ended). Goals (DESIGN): a cycle in ≤ 2 s; a cycle
+ * running meetings. Goals (DESIGN): a cycle in ≤ 2 s; a cycle
  * with nothing changed writes nothing. DynamoDB operations are counted at the engine (dynalite's
  * `request` event), not in our code.
  *
  * For each POLLER_CONCURRENCY in BENCH_POLLER_CONCURRENCY (default 50,100,200), on a fresh table with
  * the 1,000 servers enabled and never polled:
- *   cycle 1 — every server is new: comes online, statistics, version, snapshots, 20 ended records removed;
+ *   cycle 1 — every server is new: comes online, statistics, version, meeting snapshots;
  *   cycle 2 — nothing changed;
- *   cycle 3 — 100 meetings gained a user (100 servers and 100 snapshots change).
+ *   cycle 3 — 100 meetings gained a user and 20 others ended (120 servers, 100 snapshots, 20 records go).
  * Then 20 servers hang (RESPONSE_TIMEOUT=3): the cycle ends at the timeout; when had the others answered?
  *
  * Two set-ups (BENCH_POLLER_SETUP=both|one|split):
@@ -35,7 +35,7 @@ type Setup = 'one' | 'split';
 const SETUPS: Setup[] = (process.env.BENCH_POLLER_SETUP ?? 'both') === 'both' ? ['one', 'split'] : [process.env.BENCH_POLLER_SETUP as Setup];
 const LATENCY_MS = 100;
 const REPORTED_MEETINGS = 300;
-const ENDED_RECORDS = 20;
+const ENDED = 20;
 const CHANGED = 100;
 const HUNG = 20;
 const GOAL_MS = 2_000;
@@ -69,7 +69,6 @@ async function seedStack(stack: LocalStack, fakes: FakesHandle, meetings: SeedMe
   const record = (meetingID: string, server: number) =>
     records.create({ meetingID, serverId: serverId(server), moderatorPW: 'mp', voiceBridge: String(70_000 + server), createdAt: now - 3_600_000, expiresAt: Math.floor(now / 1000) + 86_400 }, now);
   await Promise.all(meetings.map((m) => record(m.meetingID, m.server)));
-  await Promise.all(Array.from({ length: ENDED_RECORDS }, (_, k) => record(`bench-ended-${k}`, (k * 13 + 1) % SERVERS)));
 }
 
 interface Measured {
@@ -108,6 +107,7 @@ async function runSetup(setup: Setup, concurrencies: number[]): Promise<void> {
   const meetings = plan();
   const [fakes, engine] = await Promise.all([startFakes(where, SERVERS, LATENCY_MS, meetings), startEngine(where)]);
   const changed = meetings.slice(0, CHANGED).map((m) => ({ server: m.server, meetingID: m.meetingID }));
+  const ended = meetings.slice(-ENDED).map((m) => ({ server: m.server, meetingID: m.meetingID }));
   try {
     console.log('| cycle | wall ms | CPU ms | polled | ended | DynamoDB reads | DynamoDB writes | goal |');
     console.log('|-------|---------|--------|--------|-------|----------------|-----------------|------|');
@@ -119,12 +119,14 @@ async function runSetup(setup: Setup, concurrencies: number[]): Promise<void> {
         const first = await measure(stack, engine);
         const second = await measure(stack, engine);
         await fakes.addViewer(changed);
+        await fakes.hideMeetings(ended, true);
         const third = await measure(stack, engine);
         await fakes.removeViewer(changed);
+        await fakes.hideMeetings(ended, false);
         const calls = await fakes.counts();
         console.log(row(`1: all new, concurrency ${concurrency}`, first));
         console.log(row(`2: nothing changed, concurrency ${concurrency}`, second, true));
-        console.log(row(`3: ${CHANGED} meetings +1 user, concurrency ${concurrency}`, third));
+        console.log(row(`3: ${CHANGED} meetings +1 user, ${ENDED} ended, concurrency ${concurrency}`, third));
         console.log(`| (BBB calls in the 3 cycles: getMeetings ${calls.getMeetings}, version ${calls.version}) | | | | | | | |`);
       } finally {
         await stack.close();
@@ -160,7 +162,7 @@ async function runSetup(setup: Setup, concurrencies: number[]): Promise<void> {
 
 /** `bench/run-all.ts` passes a shorter run (the default concurrency only). */
 export async function main(opts: { concurrencies?: number[]; setups?: Setup[] } = {}): Promise<void> {
-  console.log(`# Poller: ${SERVERS} fake BBB servers answering after ${LATENCY_MS} ms; ${REPORTED_MEETINGS} running meetings + ${ENDED_RECORDS} ended records`);
+  console.log(`# Poller: ${SERVERS} fake BBB servers answering after ${LATENCY_MS} ms; ${REPORTED_MEETINGS} running meetings`);
   console.log(`machine: ${cpus().length} cores, Node ${process.versions.node}, load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   for (const setup of opts.setups ?? SETUPS) await runSetup(setup, opts.concurrencies ?? CONCURRENCIES);
   console.log(`\nload average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);

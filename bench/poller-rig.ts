@@ -9,7 +9,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import dynalite from 'dynalite';
-import { FakeBbb } from '../test/fake-bbb/fake-bbb-server.js';
+import { FakeBbb, type FakeMeeting } from '../test/fake-bbb/fake-bbb-server.js';
 
 export type Ops = Record<string, number>;
 
@@ -25,6 +25,8 @@ export interface FakesHandle {
   servers: { url: string; secret: string }[];
   addViewer(list: { server: number; meetingID: string }[]): Promise<void>;
   removeViewer(list: { server: number; meetingID: string }[]): Promise<void>;
+  /** The meetings end on their servers (hidden: true), or come back as they were (false). */
+  hideMeetings(list: { server: number; meetingID: string }[], hidden: boolean): Promise<void>;
   hang(indices: number[], on: boolean): Promise<void>;
   clearRequests(): Promise<void>;
   /** getMeetings and version (index) calls received since the last clear */
@@ -52,8 +54,21 @@ async function startFakesHere(n: number, latencyMs: number, meetings: SeedMeetin
     fake.addAttendee(m.meetingID, { role: 'MODERATOR', hasVideo: m.video });
     for (let v = 0; v < m.viewers; v++) fake.addAttendee(m.meetingID, { role: 'VIEWER' });
   }
+  const hiddenMeetings = new Map<string, FakeMeeting>();
   return {
     servers: fakes.map((f) => ({ url: f.url, secret: f.secret })),
+    async hideMeetings(list, hidden) {
+      for (const p of list) {
+        const meetings = fakes[p.server].meetings;
+        if (hidden && meetings.has(p.meetingID)) {
+          hiddenMeetings.set(p.meetingID, meetings.get(p.meetingID)!);
+          meetings.delete(p.meetingID);
+        } else if (!hidden && hiddenMeetings.has(p.meetingID)) {
+          meetings.set(p.meetingID, hiddenMeetings.get(p.meetingID)!);
+          hiddenMeetings.delete(p.meetingID);
+        }
+      }
+    },
     async addViewer(list) {
       for (const p of list) fakes[p.server].addAttendee(p.meetingID, { role: 'VIEWER' });
     },
@@ -129,6 +144,7 @@ export async function startFakes(where: 'here' | 'child', n: number, latencyMs: 
     servers,
     addViewer: async (list) => void (await call('addViewer', list)),
     removeViewer: async (list) => void (await call('removeViewer', list)),
+    hideMeetings: async (list, hidden) => void (await call('hideMeetings', list, hidden)),
     hang: async (indices, on) => void (await call('hang', indices, on)),
     clearRequests: async () => void (await call('clearRequests')),
     counts: async () => (await call('counts')) as { getMeetings: number; version: number },
@@ -168,6 +184,7 @@ async function serveChild(role: string): Promise<void> {
           start: async (n: number, latency: number, meetings: SeedMeeting[]) => (fakes = await startFakesHere(n, latency, meetings)).servers,
           addViewer: async (list: never) => fakes!.addViewer(list),
           removeViewer: async (list: never) => fakes!.removeViewer(list),
+          hideMeetings: async (list: never, hidden: boolean) => fakes!.hideMeetings(list, hidden),
           hang: async (indices: number[], on: boolean) => fakes!.hang(indices, on),
           clearRequests: async () => fakes!.clearRequests(),
           counts: async () => fakes!.counts(),

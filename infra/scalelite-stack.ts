@@ -3,7 +3,7 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
-import { MIN_LAMBDA_TIMEOUT_SECONDS, SCHEDULE_PERIOD_MS } from '../functions/poller/poller-handler.js';
+import { MIN_LAMBDA_TIMEOUT_SECONDS, SCHEDULE_PERIOD_MS } from '../shared/app/poller-schedule.js';
 import { ScaleliteAlarms } from './alarms.js';
 import { lambdaSettings, type ScaleliteConfig } from './config.js';
 import { ScaleliteFunction } from './functions.js';
@@ -20,7 +20,7 @@ export interface ScaleliteStackProps extends StackProps {
 /** The API function answers within API Gateway's 29 s (a BBB create: connect 5 s + response 10 s by default). */
 export const API_TIMEOUT = Duration.seconds(29);
 /**
- * The poller's timing is the handler's (`functions/poller/poller-handler.ts`): started once per
+ * The poller's timing is the shared schedule contract (`shared/app/poller-schedule.ts`): started once per
  * schedule period, it owns the cycle slots up to the next start minus a margin, so runs never
  * overlap, and it needs a timeout covering the whole period.
  */
@@ -64,7 +64,8 @@ export class ScaleliteStack extends Stack {
     this.poller = new ScaleliteFunction(this, 'PollerFunction', {
       entry: 'poller',
       description: 'Scalelite poller (BBB server health, load, ended meetings)',
-      memorySize: 256,
+      // CPU scales with memory: at 1,000 servers a cycle is ~1.5 ms of CPU per server (bench/poller-cycle.ts)
+      memorySize: 1024,
       timeout: POLLER_TIMEOUT,
       // the poller checks no BBB API call: it reads no secret of ours (server secrets are in the table)
       environment: lambdaEnvironment(settings),

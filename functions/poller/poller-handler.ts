@@ -1,12 +1,9 @@
 import type { Deps } from '../../shared/app/deps.js';
 import { runPollerInvocation, type PollerInvocation, type PollerWindow } from '../../shared/app/poller-loop.js';
 
-/** The EventBridge rule starts the poller once a minute (`rate(1 minute)`). */
-export const SCHEDULE_PERIOD_MS = 60_000;
-/** Every cycle ends this long before the next scheduled start and before the Lambda timeout. */
-export const STOP_MARGIN_MS = 3_000;
-/** The poller Lambda's timeout must leave the whole minute to the loop: at least this many seconds. */
-export const MIN_LAMBDA_TIMEOUT_SECONDS = Math.ceil((SCHEDULE_PERIOD_MS + 2 * STOP_MARGIN_MS) / 1000);
+import { MIN_LAMBDA_TIMEOUT_SECONDS, SCHEDULE_PERIOD_MS, STOP_MARGIN_MS } from '../../shared/app/poller-schedule.js';
+
+export { MIN_LAMBDA_TIMEOUT_SECONDS, SCHEDULE_PERIOD_MS, STOP_MARGIN_MS };
 
 /** The parts of an EventBridge "Scheduled Event" the poller reads; any other payload works too. */
 export interface ScheduledEventLike {

@@ -87,6 +87,7 @@ describe('recordCheckDue', () => {
     expect(recordCheckDue(server({ meetings: 2 }), 0, false, t, 60_000)).toBe(true); // reported some last time
     expect(recordCheckDue(server({ load: 15 }), 0, false, t, 60_000)).toBe(true); // a create reserved load since
     expect(recordCheckDue(server(), 0, true, t, 60_000)).toBe(true); // back online
+    expect(recordCheckDue(server({ polledAt: undefined, online: false, load: undefined }), 0, true, t, 60_000)).toBe(false); // first poll ever
     expect(recordCheckDue(server({ state: 'cordoned' }), 0, false, t, 60_000)).toBe(true); // draining
   });
 

@@ -158,15 +158,17 @@ interface Housekeeping {
 /**
  * Whether this poll reads the server's meeting records. Not needed when the server reports no meetings,
  * reported none at its last poll, and no placement since reserved load on it (the load is still the 0
- * the poller measured): then every record on it older than the grace period was already checked. A
- * cordoned server is always checked (its drain depends on it), and every server once per RECORD_SWEEP_MS.
+ * the poller measured): then every record on it older than the grace period was already checked. Nor
+ * for a server polled for the first time: nothing can have been placed on it yet. A server back online
+ * and a cordoned one (its drain depends on it) are always checked, and every server once per
+ * RECORD_SWEEP_MS (records whose placement left no load behind; an id reused after a removal).
  */
 export function recordCheckDue(server: Server, reportedCount: number, wentOnline: boolean, nowMs: number, pollIntervalMs: number): boolean {
   return (
     reportedCount > 0 ||
     server.meetings > 0 ||
     (server.load ?? 0) !== 0 ||
-    wentOnline ||
+    (wentOnline && server.polledAt !== undefined) ||
     server.state === 'cordoned' ||
     slotDue(server.id, nowMs, pollIntervalMs, RECORD_SWEEP_MS)
   );
