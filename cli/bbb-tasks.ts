@@ -1,4 +1,5 @@
 import { timeoutsFor } from '../shared/app/call-server.js';
+import { clearServerMeetings as clearMeetings } from '../shared/app/clear-server-meetings.js';
 import type { Deps } from '../shared/app/deps.js';
 import { mapBounded } from '../shared/app/map-bounded.js';
 import type { BbbResponse } from '../shared/bbb/bbb-client.js';
@@ -41,20 +42,15 @@ export async function runBounded<T, R>(deps: Deps, label: string, items: readonl
 }
 
 /**
- * `servers:disable` / `servers:panic`: for each meeting the balancer placed on the server, prints
- * `Clearing Meeting id=<id>`, deletes its record and (unless `sendEndCalls` is false) asks the server to end it;
- * a failed end is a warning on stderr.
+ * `servers:disable` / `servers:panic` / sync force: for each meeting the balancer placed on the server,
+ * prints `Clearing Meeting id=<id>`, deletes its record and (unless `sendEndCalls` is false) asks the server
+ * to end it; a failed end is a warning on stderr. The work itself is the shared use case.
  */
 export async function clearServerMeetings(deps: Deps, server: Server, sendEndCalls = true): Promise<void> {
-  const meetings = await deps.store.meetings.listByServer(server.id, deps.clock());
-  await runBounded(deps, 'Clearing meetings', meetings, async (meeting) => {
-    say(`Clearing Meeting id=${meeting.meetingID}`);
-    await deps.store.meetings.delete(meeting.meetingID, server.id);
-    if (!sendEndCalls) return;
-    try {
-      await sendEnd(deps, server, meeting);
-    } catch (e) {
-      warn(`WARNING: Could not end meeting id=${meeting.meetingID}: ${errorText(e)}`);
-    }
+  await clearMeetings(deps, server, {
+    sendEnd: sendEndCalls,
+    onMeeting: (meeting) => say(`Clearing Meeting id=${meeting.meetingID}`),
+    onEndFailed: (meeting, e) => warn(`WARNING: Could not end meeting id=${meeting.meetingID}: ${errorText(e)}`),
+    each: (items, fn) => runBounded(deps, 'Clearing meetings', items, fn),
   });
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newServerId as sharedNewServerId } from '../shared/app/server-admin.js';
 import { CliError } from './cli-error.js';
 
 export const MULTIPLIER_WARNING = 'WARNING! Load-multiplier was not readable or 0, so it is now 1';
@@ -23,15 +23,11 @@ export function rubyDecimal(text: string): number {
 /** Scalelite's `tag.presence`: blank (empty or whitespace only) → no tag. */
 export const presentTag = (tag: string | undefined): string | undefined => (tag === undefined || tag.trim() === '' ? undefined : tag);
 
-/** A new server's id: the URL's host lower-cased when SERVER_ID_IS_HOSTNAME, else a random UUID v4. */
+/** A new server's id (the shared rule), with the CLI's error sentence. */
 export function newServerId(url: string, idIsHostname: boolean): string {
-  if (!idIsHostname) return randomUUID();
-  let host: string;
   try {
-    host = new URL(url).hostname;
-  } catch {
-    throw new CliError(`Error: Server URL is not a valid URL: ${url}`);
+    return sharedNewServerId(url, idIsHostname);
+  } catch (e) {
+    throw new CliError(`Error: ${(e as Error).message}`);
   }
-  if (!host) throw new CliError(`Error: Server URL has no host: ${url}`);
-  return host.toLowerCase();
 }

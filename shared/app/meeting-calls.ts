@@ -57,7 +57,9 @@ export const NOT_RUNNING_XML = renderXml(el('response', el('returncode', 'SUCCES
 /** `isMeetingRunning`: unknown meetings are simply not running. */
 export async function isMeetingRunning(deps: Deps, params: Params, tenant?: Tenant): Promise<CallResult> {
   const { meetingID, meeting, server } = await locate(deps, params, tenant);
-  if (!meeting || !server) return { xml: NOT_RUNNING_XML, meetingID };
+  // A meeting on an offline or disabled server cannot be joined (serverUnavailable) and the next create
+  // re-places it: for the front-end it is not running, and asking a dead server would only time out.
+  if (!meeting || !server || !isUsable(server)) return { xml: NOT_RUNNING_XML, meetingID, serverId: server?.id };
   const res = await callServer(deps, server, 'isMeetingRunning', one(meetingID), 'Unable to access meeting on server.');
   return { xml: asXmlDocument(res.body), meetingID, serverId: server.id };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server, ServerState } from '../domain/entities.js';
 import type { ServerConfigChanges } from '../store/server-repo.js';
 import { AdminError } from './admin-error.js';
+import { clearServerMeetings } from './clear-server-meetings.js';
 import type { Deps } from './deps.js';
 
 export const serverNotFound = (id: string) => new AdminError('notFound', `Couldn't find server with id=${id}`);
@@ -99,22 +100,11 @@ export async function deleteServer(deps: Deps, id: string): Promise<void> {
  */
 export async function panicServer(deps: Deps, id: string, keepState: boolean): Promise<{ meetings: number; endFailures: number }> {
   const server = await findServer(deps, id);
-  const meetings = await deps.store.meetings.listByServer(id, deps.clock());
-  let endFailures = 0;
-  for (const meeting of meetings) {
-    await deps.store.meetings.delete(meeting.meetingID, id);
-    try {
-      const params = new Map<string, string | null>([
-        ['meetingID', meeting.meetingID],
-        ['password', meeting.moderatorPW],
-      ]);
-      await deps.bbb.call(server, 'end', params, { connectTimeoutMs: deps.config.connectTimeoutMs, responseTimeoutMs: deps.config.responseTimeoutMs });
-    } catch (e) {
-      endFailures++;
-      deps.log.warn('panic: end failed', { server: id, meetingID: meeting.meetingID, error: (e as Error).message });
-    }
-  }
+  const cleared = await clearServerMeetings(deps, server, {
+    sendEnd: true,
+    onEndFailed: (meeting, e) => deps.log.warn('panic: end failed', { server: id, meetingID: meeting.meetingID, error: e.message }),
+  });
   if (!keepState && !(await deps.store.servers.updateConfig(id, { state: 'disabled' }))) throw serverNotFound(id);
   deps.registry.invalidate();
-  return { meetings: meetings.length, endFailures };
+  return cleared;
 }

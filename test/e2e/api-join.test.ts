@@ -46,6 +46,10 @@ describe('join', () => {
     await t.stack.deps.store.servers.updatePoll('bbb-1', { online: false });
     res = await t.call('join', 'meetingID=j-1&fullName=A&role=VIEWER');
     expect(xmlValue(res.body, 'messageKey')).toBe('serverUnavailable');
+    // for the front-end such a meeting is not running; the dead server is not asked
+    const asked = t.fakes[0].requestsFor('isMeetingRunning').length;
+    expect(xmlValue((await t.call('isMeetingRunning', 'meetingID=j-1')).body, 'running')).toBe('false');
+    expect(t.fakes[0].requestsFor('isMeetingRunning')).toHaveLength(asked);
     await t.stack.deps.store.servers.updatePoll('bbb-1', { online: true });
     res = await t.call('join', 'meetingID=j-1&fullName=A&role=VIEWER');
     expect(res.status).toBe(302);
