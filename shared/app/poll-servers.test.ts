@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Server } from '../domain/entities.js';
+import { makeServer } from '../../test/helpers/server-fixture.js';
 import { callTimeouts, changedPollAttributes, MIN_CALL_MS, RECORD_SWEEP_MS, recordCheckDue, slotDue, VERSION_REFRESH_MS } from './poll-servers.js';
 
-const server = (over: Partial<Server> = {}): Server => ({
-  id: 'bbb-1',
-  url: 'https://bbb1.example.com/bigbluebutton/api',
-  secret: 's',
-  state: 'enabled',
-  online: true,
-  load: 0,
-  meetings: 0,
-  users: 0,
-  largestMeeting: 0,
-  videos: 0,
-  healthyCounter: 0,
-  unhealthyCounter: 0,
-  polledAt: 1,
-  ...over,
-});
+const server = (over: Partial<Server> = {}): Server => makeServer({ polledAt: 1, ...over });
 
 describe('callTimeouts', () => {
   const config = { connectTimeoutMs: 5_000, responseTimeoutMs: 10_000 };

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Server } from '../domain/entities.js';
 import type { TenantWithSettings } from '../store/tenant-repo.js';
+import { makeServer } from '../../test/helpers/server-fixture.js';
 import { Registry } from './registry.js';
 
-const server = (id: string, load = 0): Server => ({
-  id, url: `https://${id}/bigbluebutton/api`, secret: 's', state: 'enabled', online: true, load,
-  meetings: 0, users: 0, largestMeeting: 0, videos: 0, healthyCounter: 0, unhealthyCounter: 0,
-});
+const server = (id: string, load = 0): Server => makeServer({ id, url: `https://${id}/bigbluebutton/api`, load });
 
 describe('Registry', () => {
   it('serves the snapshot for REGISTRY_TTL, then reloads (admin changes arrive within the TTL)', async () => {

@@ -1,23 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { makeServer } from '../../test/helpers/server-fixture.js';
 import { isLive, isSelectable, isUsable, multiplierOf, type Meeting, type Server } from './entities.js';
 
-function server(over: Partial<Server>): Server {
-  return {
-    id: 's1',
-    url: 'https://bbb.example.com/bigbluebutton/api',
-    secret: 'x',
-    state: 'enabled',
-    online: true,
-    load: 0,
-    meetings: 0,
-    users: 0,
-    largestMeeting: 0,
-    videos: 0,
-    healthyCounter: 0,
-    unhealthyCounter: 0,
-    ...over,
-  };
-}
+const server = (over: Partial<Server>): Server => makeServer({ id: 's1', url: 'https://bbb.example.com/bigbluebutton/api', secret: 'x', ...over });
 
 describe('isSelectable', () => {
   it('is true for an enabled, online, polled server (load 0 counts as polled)', () => {
