@@ -119,7 +119,7 @@ export async function runRoundTrips(): Promise<Row[]> {
     await measure('isMeetingRunning, unknown meeting (info)', 'isMeetingRunning', id('nope'));
     // A meeting whose server was removed, once the snapshot no longer lists that server: twice in a row.
     await t.call('create', create('orphan'));
-    const orphan = await t.stack.deps.store.meetings.get('orphan', Date.now());
+    const orphan = await t.stack.deps.store.meetings.get({ meetingID: 'orphan' }, Date.now());
     await t.stack.deps.store.servers.remove(orphan!.serverId);
     t.stack.deps.registry.invalidate();
     await t.call('getMeetings', ''); // reloads the snapshot without the removed server

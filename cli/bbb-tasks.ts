@@ -4,6 +4,7 @@ import type { Deps } from '../shared/app/deps.js';
 import { mapBounded } from '../shared/app/map-bounded.js';
 import type { BbbResponse } from '../shared/bbb/bbb-client.js';
 import type { Meeting, Server } from '../shared/domain/entities.js';
+import { bbbMeetingId } from '../shared/domain/meeting-id.js';
 import { startProgress } from './progress.js';
 import { say, warn } from './stdio.js';
 
@@ -20,7 +21,7 @@ export function callBbb(deps: Deps, server: Server, api: string, params: Record<
 
 /** Asks a server to end a meeting, with the moderator password the balancer stored at create. */
 export function sendEnd(deps: Deps, server: Server, meeting: Meeting): Promise<BbbResponse> {
-  return callBbb(deps, server, 'end', { meetingID: meeting.meetingID, password: meeting.moderatorPW ?? '' });
+  return callBbb(deps, server, 'end', { meetingID: bbbMeetingId(meeting.tenantId, meeting.meetingID), password: meeting.moderatorPW ?? '' });
 }
 
 export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));

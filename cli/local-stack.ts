@@ -4,6 +4,7 @@ import type { Server as HttpServer } from 'node:http';
 import { serve } from '@hono/node-server';
 import dynalite from 'dynalite';
 import type { Context } from 'hono';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../shared/app/deps.js';
 import type { Logger } from '../shared/app/logger.js';
 import { pollAll } from '../shared/app/poll-servers.js';
@@ -33,6 +34,8 @@ export interface LocalStack {
   embedded: boolean;
   config: Config;
   deps: Deps;
+  /** the document client behind deps.store (tests add fault-injecting middleware to it) */
+  db: DynamoDBDocumentClient;
   /** DynamoDB operations the embedded engine served, by name (e.g. GetItem) */
   engineOps: Map<string, number>;
   close(): Promise<void>;
@@ -97,6 +100,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     embedded: Boolean(started),
     config,
     deps,
+    db,
     engineOps,
     async close() {
       stopped = true;

@@ -21,7 +21,7 @@ export async function findMeetings(deps: Deps, ids: readonly string[]): Promise<
   if (ids.length > 0) {
     const found: PlacedMeeting[] = [];
     for (const id of ids) {
-      const meeting = await deps.store.meetings.get(id, now);
+      const meeting = await deps.store.meetings.getByKey(id, now);
       if (!meeting) throw meetingNotFound(id);
       found.push({ meeting, server: byId.get(meeting.serverId) });
     }

@@ -109,7 +109,7 @@ async function retire(deps: Deps, server: Server, mode: SyncMode, dryRun: boolea
       // not fatal: the meeting may have ended already
       out.warn(`[${id}] Failed to end meeting id=${meeting.meetingID}: ${errorText(e)}`);
     }
-    await deps.store.meetings.delete(meeting.meetingID, id);
+    await deps.store.meetings.delete(meeting, { serverId: id });
   });
   // a meeting placed meanwhile (by an API instance whose snapshot still saw the server enabled) keeps it
   if (!dryRun && (await deps.store.meetings.listByServer(id, deps.clock())).length > 0) {

@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { BbbFailedError, BbbTransportError } from '../../shared/bbb/bbb-client.js';
+import { bbbMeetingId } from '../../shared/domain/meeting-id.js';
 import { callBbb, errorText, runBounded, sendEnd } from '../bbb-tasks.js';
 import { CliError } from '../cli-error.js';
 import { findMeetings, meetingNotFound, textOf } from '../meeting-lookup.js';
@@ -34,10 +35,10 @@ export const meetingsListCommand: CommandModule<object, ListArgs> = {
     const deps = cliDeps(process.env, argv);
     const placed = await findMeetings(deps, splitIds(argv.IDS));
     const listed = await runBounded(deps, 'Asking servers', placed, async ({ meeting, server }): Promise<ListedMeeting> => {
-      const row: ListedMeeting = { meetingID: meeting.meetingID, serverId: meeting.serverId, serverUrl: server?.url ?? null, meetingName: null, running: null, participantCount: null, error: null };
+      const row: ListedMeeting = { meetingID: bbbMeetingId(meeting.tenantId, meeting.meetingID), serverId: meeting.serverId, serverUrl: server?.url ?? null, meetingName: null, running: null, participantCount: null, error: null };
       try {
         if (!server) throw new Error(`Server ${meeting.serverId} not found`);
-        const { response } = await callBbb(deps, server, 'getMeetingInfo', { meetingID: meeting.meetingID });
+        const { response } = await callBbb(deps, server, 'getMeetingInfo', { meetingID: bbbMeetingId(meeting.tenantId, meeting.meetingID) });
         return { ...row, meetingID: textOf(response.meetingID), meetingName: textOf(response.meetingName), running: textOf(response.running) === 'true', participantCount: Number(textOf(response.participantCount)) || 0 };
       } catch (e) {
         const prefix = e instanceof BbbFailedError || e instanceof BbbTransportError ? `Failed to get meeting id=${meeting.meetingID} status` : 'Failed to get meetings list status';
@@ -80,7 +81,7 @@ export const meetingsEndCommand: CommandModule<object, EndArgs> = {
       const placed = await findMeetings(deps, splitIds(argv.IDS));
       if (placed.length === 0) warn('No meetings to clear');
       await runBounded(deps, 'Ending meetings', placed, async ({ meeting, server }) => {
-        await deps.store.meetings.delete(meeting.meetingID, meeting.serverId);
+        await deps.store.meetings.delete(meeting, { serverId: meeting.serverId });
         try {
           if (!server) throw new Error(`Server ${meeting.serverId} not found`);
           await sendEnd(deps, server, meeting);
@@ -126,13 +127,13 @@ export const meetingsInfoCommand: CommandModule<object, InfoArgs> = {
     if (!id) throw new CliError('Error: Please input a meetingID!', 1);
     const deps = cliDeps(process.env, argv);
     const couldNot = (reason: string, exitCode: number) => new CliError(`WARNING: Could not get info for meeting id=${id}: ${reason}`, exitCode);
-    const meeting = await deps.store.meetings.get(id, deps.clock());
+    const meeting = await deps.store.meetings.getByKey(id, deps.clock());
     if (!meeting) throw couldNot(meetingNotFound(id).message.replace(/^ERROR: /, ''), 1);
     const server = await deps.store.servers.get(meeting.serverId);
     if (!server) throw couldNot(`Server ${meeting.serverId} not found`, 1);
     let response: Record<string, unknown>;
     try {
-      ({ response } = await callBbb(deps, server, 'getMeetingInfo', { meetingID: id }));
+      ({ response } = await callBbb(deps, server, 'getMeetingInfo', { meetingID: bbbMeetingId(meeting.tenantId, meeting.meetingID) }));
     } catch (e) {
       throw couldNot(errorText(e), 0); // Scalelite only warns
     }

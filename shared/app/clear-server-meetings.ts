@@ -1,4 +1,5 @@
 import type { Meeting, Server } from '../domain/entities.js';
+import { bbbMeetingId } from '../domain/meeting-id.js';
 import { timeoutsFor } from './call-server.js';
 import type { Deps } from './deps.js';
 import { mapBounded } from './map-bounded.js';
@@ -25,10 +26,10 @@ export async function clearServerMeetings(deps: Deps, server: Server, opts: Clea
   let endFailures = 0;
   await each(meetings, async (meeting) => {
     opts.onMeeting?.(meeting);
-    await deps.store.meetings.delete(meeting.meetingID, server.id);
+    await deps.store.meetings.delete(meeting, { serverId: server.id });
     if (!opts.sendEnd) return;
     const params = new Map<string, string | null>([
-      ['meetingID', meeting.meetingID],
+      ['meetingID', bbbMeetingId(meeting.tenantId, meeting.meetingID)],
       ['password', meeting.moderatorPW ?? ''],
     ]);
     try {

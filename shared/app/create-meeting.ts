@@ -1,11 +1,13 @@
 import { errors } from '../domain/api-error.js';
-import { isValidMeetingId } from '../domain/meeting-id.js';
+import { withFrontendMeetingId } from '../domain/frontend-ids.js';
+import { bbbMeetingId, isValidMeetingId } from '../domain/meeting-id.js';
 import { presentParam, type Params } from '../domain/params.js';
 import { mergeParams, passThrough } from '../domain/merge-params.js';
 import { effectiveServerTag } from '../domain/placement.js';
 import type { TenantWithSettings } from '../store/tenant-repo.js';
 import { asXmlDocument, callServer } from './call-server.js';
 import { capDuration, captureCallbacks } from './create-params.js';
+import { REQUEST_DEADLINE_MS } from './deadline.js';
 import type { Deps } from './deps.js';
 import { lrsPayload } from './lrs-payload.js';
 import { placeMeeting } from './place-meeting.js';
@@ -37,6 +39,7 @@ function callbackHost(urlHost: string, tenant: TenantWithSettings | undefined, r
 export async function createMeeting(deps: Deps, input: CreateInput): Promise<CallResult> {
   const { config } = deps;
   const { tenant } = input;
+  const deadline = deps.clock() + REQUEST_DEADLINE_MS;
   const params: Params = new Map(input.params);
   const meetingID = presentParam(params, 'meetingID');
   if (!meetingID) throw errors.missingMeetingId();
@@ -53,9 +56,11 @@ export async function createMeeting(deps: Deps, input: CreateInput): Promise<Cal
   params.set('meta_server-tag', tag ?? null);
   const callbacks = captureCallbacks(params, config, callbackHost(config.urlHost, tenant, input.host));
 
-  const { meeting, server, placedNow } = await placeMeeting(deps, { meetingID, tenantId: tenant?.id, tenantName: tenant?.name, tag, params, callbacks });
+  const { meeting, server, placedNow } = await placeMeeting(deps, { meetingID, tenantId: tenant?.id, tenantName: tenant?.name, tag, params, callbacks, deadline });
 
-  if (placedNow) params.set('moderatorPW', meeting.moderatorPW);
+  // the stored password reaches BBB whenever the client sends none, also for an existing meeting: a
+  // session started again on BBB (or a create retried after a failure) must not get a password we don't know
+  if (placedNow || presentParam(params, 'moderatorPW') === undefined) params.set('moderatorPW', meeting.moderatorPW);
   params.set('voiceBridge', meeting.voiceBridge);
   if (tenant) {
     params.set('meta_tenant-id', tenant.id);
@@ -76,6 +81,7 @@ export async function createMeeting(deps: Deps, input: CreateInput): Promise<Cal
     envOverrides: config.overrideCreateParams,
     tenantOverrides: layers.overrides,
   });
-  const res = await callServer(deps, server, 'create', forwarded, 'Unable to create meeting on server.', input.body);
-  return { xml: asXmlDocument(res.body), meetingID, serverId: server.id };
+  forwarded.set('meetingID', bbbMeetingId(tenant?.id, meetingID)); // after the settings: no layer renames the meeting
+  const res = await callServer(deps, server, 'create', forwarded, 'Unable to create meeting on server.', input.body, deadline);
+  return { xml: withFrontendMeetingId(asXmlDocument(res.body), tenant?.id, meetingID), meetingID, serverId: server.id };
 }

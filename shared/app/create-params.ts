@@ -1,5 +1,5 @@
 import type { Config } from '../config/parse-config.js';
-import { presentParam, type Params } from '../domain/params.js';
+import { isForwardableParam, metaKeyOf, presentParam, type Params } from '../domain/params.js';
 
 export interface CapturedCallbacks {
   analyticsCallbackUrl?: string;
@@ -40,9 +40,13 @@ export function capDuration(params: Params, maxMinutes: number): void {
   if (duration === 0 || duration > maxMinutes) params.set('duration', String(maxMinutes));
 }
 
-/** `meta_*` parameters as BBB stores them: key without the prefix, lower-cased. */
+/**
+ * `meta_*` parameters as BBB stores them: key without the prefix, lower-cased — only those we forward
+ * (`isForwardableParam`: never `constructor` & co., which would also break DynamoDB's marshalling). A
+ * null-prototype object, so no name can reach a prototype.
+ */
 export function metadataOf(params: Params): Record<string, string> {
-  const meta: Record<string, string> = {};
-  for (const [k, v] of params) if (k.startsWith('meta_') && k.length > 5 && v !== null) meta[k.slice(5).toLowerCase()] = v;
+  const meta = Object.create(null) as Record<string, string>;
+  for (const [k, v] of params) if (k.startsWith('meta_') && k.length > 5 && v !== null && isForwardableParam(k)) meta[metaKeyOf(k)] = v;
   return meta;
 }

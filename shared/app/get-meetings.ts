@@ -46,13 +46,13 @@ export function meetingElement(m: Meeting): string {
 
 /**
  * `getMeetings` from the store: the tenant's live meetings on usable servers, each as the poller last
- * saw it on its server. No BBB server is called, so one dead server never fails the answer.
+ * saw it on its server (its MeetingInfo item, read by the same Query; front-end meetingIDs). No BBB server is called, so one dead server never fails the answer.
  */
 export async function getMeetings(deps: Deps, tenantId?: string): Promise<string> {
   if (deps.config.getMeetingsApiDisabled) return NO_MEETINGS_XML;
-  const [meetings, servers] = await Promise.all([deps.store.meetings.listByTenant(tenantId, deps.clock()), deps.registry.listServers()]);
+  const [meetings, servers] = await Promise.all([deps.store.meetings.listWithInfoByTenant(tenantId, deps.clock()), deps.registry.listServers()]);
   const usable = new Set(servers.filter(isUsable).map((s) => s.id));
-  const shown = meetings.filter((m) => usable.has(m.serverId));
+  const shown = meetings.filter(({ meeting }) => usable.has(meeting.serverId));
   if (shown.length === 0) return NO_MEETINGS_XML;
-  return renderXml(el('response', el('returncode', 'SUCCESS'), el('meetings', ...shown.map((m) => ({ raw: m.info ?? meetingElement(m) })))));
+  return renderXml(el('response', el('returncode', 'SUCCESS'), el('meetings', ...shown.map(({ meeting, info }) => ({ raw: info?.xml ?? meetingElement(meeting) })))));
 }

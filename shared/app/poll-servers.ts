@@ -1,10 +1,16 @@
+import { createHash } from 'node:crypto';
 import { httpExchange, parseBbbResponse } from '../bbb/bbb-client.js';
 import { parseGetMeetings, type ReportedMeeting } from '../bbb/parse-meetings.js';
 import { multiplierOf, type Server } from '../domain/entities.js';
+import { withFrontendMeetingId } from '../domain/frontend-ids.js';
+import { bbbMeetingId } from '../domain/meeting-id.js';
 import { serverStats } from '../domain/server-load.js';
 import type { ServerPollChanges } from '../store/server-repo.js';
 import type { Deps } from './deps.js';
+import { callTimeouts, type CallTimeouts } from './deadline.js';
 import { mapBounded } from './map-bounded.js';
+
+export { callTimeouts, MIN_CALL_MS } from './deadline.js';
 
 /**
  * A meeting created less than this before the cycle's getMeetings was sent is never taken for ended:
@@ -14,8 +20,6 @@ import { mapBounded } from './map-bounded.js';
 export const ENDED_GRACE_MS = 30_000;
 /** Each server's BBB version is asked again about this often (and whenever it comes online). */
 export const VERSION_REFRESH_MS = 3_600_000;
-/** Below this much time before the deadline a server is not polled any more in the cycle. */
-export const MIN_CALL_MS = 100;
 /**
  * A server whose records need no check this cycle (it reports no meetings, reported none last time,
  * and nothing was placed on it since) is still checked about this often, for records whose placement
@@ -73,24 +77,6 @@ export interface PollReport {
 export interface PollOptions {
   /** epoch ms (deps.clock): no call runs past it; servers not reached by then are skipped */
   deadline?: number;
-}
-
-interface CallTimeouts {
-  connectTimeoutMs: number;
-  responseTimeoutMs: number;
-  /** shortened to fit the deadline: a timeout then proves nothing about the server */
-  clipped: boolean;
-}
-
-/** The configured timeouts, scaled down when connect + response would run past the deadline. */
-export function callTimeouts(config: { connectTimeoutMs: number; responseTimeoutMs: number }, now: number, deadline?: number): CallTimeouts | undefined {
-  const { connectTimeoutMs: c, responseTimeoutMs: r } = config;
-  if (deadline === undefined) return { connectTimeoutMs: c, responseTimeoutMs: r, clipped: false };
-  const left = deadline - now;
-  if (left < MIN_CALL_MS) return undefined;
-  if (c + r <= left) return { connectTimeoutMs: c, responseTimeoutMs: r, clipped: false };
-  const f = left / (c + r);
-  return { connectTimeoutMs: Math.max(1, Math.floor(c * f)), responseTimeoutMs: Math.max(1, Math.floor(r * f)), clipped: true };
 }
 
 /** A stable spread of the servers over `periodMs`: true in one poll slot per period for each server. */
@@ -176,13 +162,16 @@ export function recordCheckDue(server: Server, reportedCount: number, wentOnline
 
 /**
  * Compares the records placed on the server with what it reports: a record the server no longer reports
- * is removed (never one created after `sentAt − ENDED_GRACE_MS`, checked again in the delete's condition);
- * a reported one gets its `<meeting>` snapshot and its expiry refreshed — written only when they changed,
- * or when less than half of DEFAULT_MEETING_TTL is left.
+ * (or that `end` marked ended) is removed with its snapshot — never one a create was forwarded for after
+ * `sentAt − ENDED_GRACE_MS` (its `lastCreateAt`, checked again in the delete's condition), so a session
+ * started again on BBB after this getMeetings was answered keeps its record. A reported one gets its
+ * `<meeting>` snapshot (its own MeetingInfo item, front-end meetingID) and its expiry refreshed — written
+ * only when the snapshot changed, or when less than half of DEFAULT_MEETING_TTL is left (then the
+ * voice-bridge reservation and the snapshot move with it).
  */
 async function housekeepMeetings(deps: Deps, server: Server, reported: ReportedMeeting[], sentAt: number): Promise<Housekeeping> {
   const now = deps.clock();
-  const known = await deps.store.meetings.listByServer(server.id, now);
+  const known = await deps.store.meetings.listByServer(server.id, now, { withEnded: true });
   const seen = new Map(reported.map((m) => [m.meetingID, m]));
   const cutoff = sentAt - ENDED_GRACE_MS;
   const ttl = deps.config.defaultMeetingTtl;
@@ -190,18 +179,19 @@ async function housekeepMeetings(deps: Deps, server: Server, reported: ReportedM
   const out: Housekeeping = { ended: 0, writes: 0, remaining: 0, pending: 0 };
   const jobs: (() => Promise<void>)[] = [];
   for (const m of known) {
-    const live = seen.get(m.meetingID);
+    const ended = m.endedAt !== undefined;
+    const live = ended ? undefined : seen.get(bbbMeetingId(m.tenantId, m.meetingID));
     if (!live) {
-      if (m.createdAt >= cutoff) {
+      if (Math.max(m.createdAt, m.lastCreateAt ?? 0) >= cutoff) {
         out.remaining++;
-        out.pending++;
+        if (!ended) out.pending++;
         continue;
       }
       jobs.push(async () => {
         out.writes++;
-        if (await deps.store.meetings.delete(m.meetingID, server.id, cutoff)) out.ended++;
+        if (await deps.store.meetings.delete(m, { serverId: server.id, createdBefore: cutoff })) out.ended++;
         else {
-          // re-created (young again) or moved meanwhile: not ended
+          // created again (young again) or moved meanwhile: not ended
           out.remaining++;
           out.pending++;
         }
@@ -209,15 +199,20 @@ async function housekeepMeetings(deps: Deps, server: Server, reported: ReportedM
       continue;
     }
     out.remaining++;
-    const changes: { info?: string; expiresAt?: number } = {};
-    if (m.info !== live.xml) changes.info = live.xml;
-    if (m.expiresAt - nowS < ttl / 2) changes.expiresAt = nowS + ttl;
-    if (changes.info !== undefined || changes.expiresAt !== undefined) {
-      jobs.push(async () => {
-        out.writes++;
-        await deps.store.meetings.updateSeen(m.meetingID, server.id, changes);
-      });
-    }
+    const xml = withFrontendMeetingId(live.xml, m.tenantId, m.meetingID);
+    const hash = createHash('sha1').update(xml).digest('base64');
+    const renew = m.expiresAt - nowS < ttl / 2;
+    if (hash === m.infoHash && !renew) continue;
+    const expiresAt = renew ? nowS + ttl : m.expiresAt;
+    jobs.push(async () => {
+      out.writes += renew ? 3 : 2;
+      await Promise.all([
+        deps.store.meetings.putInfo({ meetingID: m.meetingID, tenantId: m.tenantId, serverId: server.id, xml, expiresAt }),
+        renew ? deps.store.meetings.renewVoiceBridge(m.voiceBridge, m, expiresAt) : undefined,
+      ]);
+      // the hash last: a failure above is retried by the next cycle
+      await deps.store.meetings.updateSeen(m, server.id, { infoHash: hash, ...(renew ? { expiresAt } : {}) });
+    });
   }
   const failures: string[] = [];
   await mapBounded(jobs, MEETING_WRITES_IN_FLIGHT, (job) => job().catch((e) => void failures.push(message(e))));
@@ -257,6 +252,9 @@ export async function pollServer(deps: Deps, server: Server, opts: PollOptions =
     versionAlongside ? fetchVersion(deps, server, timeouts) : Promise.resolve(undefined),
   ]);
 
+  // the item as this poll leaves it: the counters are counted in DynamoDB (ADD), so two pollers (the
+  // Lambda and `slctl poll:all`) never lose a count, and the comparison below starts from what they wrote
+  let base = server;
   let next: ServerPollChanges;
   if (reported instanceof Error) {
     out.error = reported.message;
@@ -264,24 +262,31 @@ export async function pollServer(deps: Deps, server: Server, opts: PollOptions =
     out.result = 'failed';
     next = { healthyCounter: 0 };
     if (server.online) {
-      const unhealthy = server.unhealthyCounter + 1;
+      out.writes++;
+      const unhealthy = await deps.store.servers.countPoll(server.id, 'unhealthyCounter');
+      if (unhealthy === undefined) return out; // removed meanwhile
+      base = { ...base, unhealthyCounter: unhealthy, healthyCounter: 0 };
       deps.log.warn('poll: server did not answer', { server: server.id, error: out.error, failures: unhealthy, threshold: config.serverUnhealthyThreshold });
+      next = {};
       if (unhealthy >= config.serverUnhealthyThreshold) {
         next = { online: false, load: null, meetings: 0, users: 0, largestMeeting: 0, videos: 0, healthyCounter: 0, unhealthyCounter: 0 };
         out.online = false;
         out.wentOffline = true;
-      } else next.unhealthyCounter = unhealthy;
+      }
     }
   } else {
     next = { unhealthyCounter: 0 };
     let online = server.online;
     if (!online) {
-      const healthy = server.healthyCounter + 1;
+      out.writes++;
+      const healthy = await deps.store.servers.countPoll(server.id, 'healthyCounter');
+      if (healthy === undefined) return out; // removed meanwhile
+      base = { ...base, healthyCounter: healthy, unhealthyCounter: 0 };
       if (healthy >= config.serverHealthyThreshold) {
         online = true;
         next = { ...next, online: true, healthyCounter: 0 };
         out.wentOnline = true;
-      } else next.healthyCounter = healthy;
+      }
     }
     out.online = online;
     if (online) {
@@ -325,7 +330,7 @@ export async function pollServer(deps: Deps, server: Server, opts: PollOptions =
     }
   }
 
-  const changes = changedPollAttributes(server, next);
+  const changes = changedPollAttributes(base, next);
   if (Object.keys(changes).length > 0) {
     out.writes++;
     await deps.store.servers.recordPoll(server.id, { ...changes, polledAt: deps.clock() });

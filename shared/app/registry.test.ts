@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Server } from '../domain/entities.js';
 import type { TenantWithSettings } from '../store/tenant-repo.js';
 import { makeServer } from '../../test/helpers/server-fixture.js';
-import { Registry } from './registry.js';
+import { Registry, STALE_RETRY_MS } from './registry.js';
 
 const server = (id: string, load = 0): Server => makeServer({ id, url: `https://${id}/bigbluebutton/api`, load });
 
@@ -104,5 +104,41 @@ describe('Registry', () => {
       const r = new Registry(async () => [server('a')], 60_000, () => 0);
       expect(await r.tenantByName('a')).toBeUndefined();
     });
+  });
+});
+
+describe('Registry when a reload fails', () => {
+  it('serves the previous snapshot, tells why, and tries again after STALE_RETRY_MS', async () => {
+    let now = 0;
+    let loads = 0;
+    let fail = false;
+    const errors: string[] = [];
+    const r = new Registry(
+      async () => {
+        loads++;
+        if (fail) throw new Error('ProvisionedThroughputExceededException');
+        return [server('a'), server('b')];
+      },
+      5000,
+      () => now,
+      undefined,
+      (e) => errors.push(e.message),
+    );
+    expect((await r.listServers()).map((s) => s.id)).toEqual(['a', 'b']);
+    fail = true;
+    now = 6000;
+    expect((await r.listServers()).map((s) => s.id)).toEqual(['a', 'b']);
+    expect(await r.server('a')).toMatchObject({ id: 'a' });
+    expect(errors).toEqual(['ProvisionedThroughputExceededException']);
+    expect(loads).toBe(2); // no retry within STALE_RETRY_MS
+    now = 6000 + STALE_RETRY_MS;
+    fail = false;
+    expect((await r.listServers()).map((s) => s.id)).toEqual(['a', 'b']);
+    expect(loads).toBe(3);
+  });
+
+  it('fails only when no snapshot was ever loaded', async () => {
+    const r = new Registry(async () => { throw new Error('unreachable'); }, 5000, () => 0, undefined, () => {});
+    await expect(r.listServers()).rejects.toThrow('unreachable');
   });
 });

@@ -3,6 +3,8 @@ import type { TenantWithSettings } from '../store/tenant-repo.js';
 
 /** A reload for an unknown server id happens at most this often. */
 const MISS_RELOAD_MS = 1000;
+/** After a failed reload the previous snapshot is served this long before the next try. */
+export const STALE_RETRY_MS = 1000;
 
 interface Snapshot {
   servers: Map<string, Server>;
@@ -20,6 +22,7 @@ export class Registry {
   private loadedAt = 0;
   private stale = false;
   private pending: Promise<Snapshot> | undefined;
+  private retryAfter = 0;
 
   constructor(
     private readonly loadServers: () => Promise<Server[]>,
@@ -27,6 +30,8 @@ export class Registry {
     private readonly clock: () => number,
     /** absent: no tenants (single-tenant mode reads none) */
     private readonly loadTenants?: () => Promise<TenantWithSettings[]>,
+    /** told when a reload failed and the previous snapshot is served instead */
+    private readonly onStaleServed: (error: Error) => void = () => {},
   ) {}
 
   private async reload(): Promise<Snapshot> {
@@ -45,9 +50,22 @@ export class Registry {
     return this.pending;
   }
 
+  /**
+   * The snapshot, reloaded when due. A failed reload (DynamoDB throttled or unreachable) serves the
+   * previous snapshot — servers and tenants change rarely, and a request must not fail for a refresh —
+   * and is tried again after STALE_RETRY_MS; only a process that never loaded one fails.
+   */
   private async current(): Promise<Snapshot> {
     if (this.snapshot && !this.stale && this.ttlMs > 0 && this.clock() - this.loadedAt < this.ttlMs) return this.snapshot;
-    return this.reload();
+    if (this.snapshot && this.clock() < this.retryAfter) return this.snapshot;
+    try {
+      return await this.reload();
+    } catch (e) {
+      if (!this.snapshot) throw e;
+      this.retryAfter = this.clock() + STALE_RETRY_MS;
+      this.onStaleServed(e instanceof Error ? e : new Error(String(e)));
+      return this.snapshot;
+    }
   }
 
   async listServers(): Promise<Server[]> {
@@ -60,8 +78,14 @@ export class Registry {
    */
   async server(id: string): Promise<Server | undefined> {
     const found = (await this.current()).servers.get(id);
-    if (found || this.ttlMs === 0 || this.clock() - this.loadedAt < MISS_RELOAD_MS) return found;
-    return (await this.reload()).servers.get(id);
+    if (found || this.ttlMs === 0 || this.clock() - this.loadedAt < MISS_RELOAD_MS || this.clock() < this.retryAfter) return found;
+    try {
+      return (await this.reload()).servers.get(id);
+    } catch (e) {
+      this.retryAfter = this.clock() + STALE_RETRY_MS;
+      this.onStaleServed(e instanceof Error ? e : new Error(String(e)));
+      return found;
+    }
   }
 
   /**

@@ -1,9 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
-import { XMLParser } from 'fast-xml-parser';
+import type { LookupFunction } from 'node:net';
 import type { Algorithm } from '../domain/checksum.js';
 import type { Params } from '../domain/params.js';
 import { signedBbbUrl, type BbbEndpoint } from './bbb-url.js';
+import { parseXmlDocument, plainObject, type XmlNode } from './parse-bbb-xml.js';
 
 /** BBB answered with a returncode other than SUCCESS: its messageKey and message are re-emitted. */
 export class BbbFailedError extends Error {
@@ -38,17 +39,18 @@ export interface BbbResponse {
   response: Record<string, unknown>;
 }
 
-const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true, processEntities: true });
-
-/** Parses a BBB answer; throws BbbTransportError / BbbFailedError like Scalelite's get_post_req. */
+/**
+ * Parses a BBB answer; throws BbbTransportError / BbbFailedError like Scalelite's get_post_req.
+ * `response` is built on null-prototype objects: no tag name BBB echoes (`<__proto__>`) can fail it.
+ */
 export function parseBbbResponse(body: string): BbbResponse {
-  let doc: Record<string, unknown>;
+  let root: XmlNode;
   try {
-    doc = parser.parse(body) as Record<string, unknown>;
+    root = parseXmlDocument(body);
   } catch {
     throw new BbbTransportError('Response is not XML');
   }
-  const response = doc?.response as Record<string, unknown> | undefined;
+  const response = root.name === 'response' ? (plainObject(root) as Record<string, unknown>) : undefined;
   if (!response || typeof response !== 'object' || response.returncode === undefined) {
     throw new BbbTransportError('Response did not include returncode');
   }
@@ -68,20 +70,44 @@ export interface RawResponse {
 const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64, maxCachedSessions: 2000 }) };
 // maxCachedSessions: TLS session resumption for up to 2,000 servers, so the poller's per-cycle reconnects stay cheap
 
-/** One HTTP exchange with separate connect and response deadlines; never hangs past them. */
-export function httpExchange(url: string, opts: BbbCallOptions & { method?: string; headers?: Record<string, string> }): Promise<RawResponse> {
+/**
+ * The largest answer a BBB server may send: getMeetings of a busy server is a few MB (about 1–2 KB per
+ * attendee), so 20 MiB leaves room while a runaway or hostile answer cannot exhaust the Lambda's memory.
+ */
+export const BBB_MAX_RESPONSE_BYTES = 20 * 1024 * 1024;
+
+export interface ExchangeOptions extends BbbCallOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  /** a longer answer (declared or received) destroys the socket and rejects with BbbTransportError; default BBB_MAX_RESPONSE_BYTES */
+  maxResponseBytes?: number;
+  /** resolves the host at connect time (see shared/net/safe-http.ts: refuses non-public addresses) */
+  lookup?: LookupFunction;
+  /** connection pool; default: the shared keep-alive agents of the BBB client */
+  agent?: http.Agent;
+}
+
+/**
+ * One HTTP exchange with separate connect and response deadlines and a response-size cap; never hangs past
+ * the deadlines, never buffers past the cap, and always settles with the answer or a BbbTransportError.
+ */
+export function httpExchange(url: string, opts: ExchangeOptions): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
     const secure = target.protocol === 'https:';
+    const maxBytes = opts.maxResponseBytes ?? BBB_MAX_RESPONSE_BYTES;
     const req = (secure ? https : http).request(target, {
       method: opts.method ?? (opts.body !== undefined ? 'POST' : 'GET'),
-      agent: secure ? agents.https : agents.http,
+      agent: opts.agent ?? (secure ? agents.https : agents.http),
       headers: { ...(opts.body !== undefined ? { 'Content-Type': 'application/xml' } : {}), ...(opts.headers ?? {}) },
+      ...(opts.lookup ? { lookup: opts.lookup } : {}),
     });
     let timer: NodeJS.Timeout | undefined;
+    let settled = false;
     const fail = (message: string) => {
       clearTimeout(timer);
       req.destroy();
+      settled = true;
       reject(new BbbTransportError(message));
     };
     const startResponseTimer = () => {
@@ -96,14 +122,26 @@ export function httpExchange(url: string, opts: BbbCallOptions & { method?: stri
     });
     req.on('error', (e) => {
       clearTimeout(timer);
+      settled = true;
       reject(e instanceof BbbTransportError ? e : new BbbTransportError(e.message));
     });
     req.on('response', (res) => {
+      const tooLarge = `answer larger than ${maxBytes} bytes`;
+      const declared = Number(res.headers['content-length']);
+      if (Number.isFinite(declared) && declared > maxBytes) return fail(tooLarge);
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        if (settled) return;
+        size += c.length;
+        if (size > maxBytes) return fail(tooLarge);
+        chunks.push(c);
+      });
       res.on('error', (e) => fail(e.message));
       res.on('end', () => {
+        if (settled) return;
         clearTimeout(timer);
+        settled = true;
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
       });
     });

@@ -1,11 +1,6 @@
-import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import type { MeetingSample } from '../domain/server-load.js';
 import { BbbFailedError, BbbTransportError } from './bbb-client.js';
-
-type Node = Record<string, unknown>;
-
-const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, parseTagValue: false, trimValues: true, processEntities: true });
-const builder = new XMLBuilder({ preserveOrder: true, ignoreAttributes: false, suppressEmptyNode: true, processEntities: true });
+import { childElements, firstChild, parseXmlDocument, serializeElement, textOf, type XmlNode } from './parse-bbb-xml.js';
 
 /**
  * The largest `<meeting>` snapshot kept as is. A bigger one (a meeting with about a thousand attendees)
@@ -19,55 +14,50 @@ export interface ReportedMeeting extends MeetingSample {
   xml: string;
 }
 
-const nameOf = (node: Node) => Object.keys(node).find((k) => k !== ':@');
-const childrenOf = (node: Node): Node[] => (node[nameOf(node) ?? ''] as Node[]) ?? [];
-
-function text(children: Node[], name: string): string {
-  const child = children.find((c) => nameOf(c) === name);
-  if (!child) return '';
-  return childrenOf(child)
-    .map((c) => (c['#text'] !== undefined ? String(c['#text']) : ''))
-    .join('');
+/** The text of the first child element with that name ('' when there is none). */
+function text(node: XmlNode, name: string): string {
+  const child = firstChild(node, name);
+  return child ? textOf(child) : '';
 }
 
 const int = (s: string) => (/^\s*-?\d+/.test(s) ? parseInt(s, 10) : 0);
 
-/** The element serialised; without the attendees' elements when it would be too big to store. */
-function snapshot(node: Node): string {
-  const xml = builder.build([node]) as string;
+/**
+ * The element serialised (strict XML 1.0, see serializeElement); without the attendees' elements when it
+ * would be too big to store.
+ */
+function snapshot(node: XmlNode): string {
+  const xml = serializeElement(node);
   if (Buffer.byteLength(xml) <= MAX_INFO_BYTES) return xml;
-  const name = nameOf(node)!;
-  const slim = { ...node, [name]: childrenOf(node).map((c) => (nameOf(c) === 'attendees' ? { attendees: [] } : c)) };
-  return builder.build([slim]) as string;
+  const slim: XmlNode = { ...node, children: node.children.map((c) => (typeof c !== 'string' && c.name === 'attendees' ? { name: 'attendees', attrs: [], children: [] } : c)) };
+  return serializeElement(slim);
 }
 
-function meetingsOf(response: Node): ReportedMeeting[] {
-  const meetings = childrenOf(response).find((n) => nameOf(n) === 'meetings');
+function meetingsOf(response: XmlNode): ReportedMeeting[] {
+  const meetings = firstChild(response, 'meetings');
   if (!meetings) return [];
-  return childrenOf(meetings)
-    .filter((n) => nameOf(n) === 'meeting')
-    .map((node) => {
-      const c = childrenOf(node);
-      return {
-        meetingID: text(c, 'meetingID'),
-        createTime: int(text(c, 'createTime')),
-        participantCount: int(text(c, 'participantCount')),
-        moderatorCount: int(text(c, 'moderatorCount')),
-        videoCount: int(text(c, 'videoCount')),
-        isBreakout: text(c, 'isBreakout') === 'true',
-        xml: snapshot(node),
-      };
-    });
+  return childElements(meetings)
+    .filter((n) => n.name === 'meeting')
+    .map((node) => ({
+      meetingID: text(node, 'meetingID'),
+      createTime: int(text(node, 'createTime')),
+      participantCount: int(text(node, 'participantCount')),
+      moderatorCount: int(text(node, 'moderatorCount')),
+      videoCount: int(text(node, 'videoCount')),
+      isBreakout: text(node, 'isBreakout') === 'true',
+      xml: snapshot(node),
+    }));
 }
 
-function responseOf(body: string): Node | undefined {
-  let doc: Node[];
+/** The `<response>` root of a document (undefined for another root); BbbTransportError when it is not XML. */
+function responseOf(body: string): XmlNode | undefined {
+  let root: XmlNode;
   try {
-    doc = parser.parse(body) as Node[];
+    root = parseXmlDocument(body);
   } catch {
     throw new BbbTransportError('Response is not XML');
   }
-  return Array.isArray(doc) ? doc.find((n) => nameOf(n) === 'response') : undefined;
+  return root.name === 'response' ? root : undefined;
 }
 
 /** The meetings of a getMeetings document already known to be SUCCESS, with their raw elements. */
@@ -84,11 +74,10 @@ export function parseMeetings(body: string): ReportedMeeting[] {
 export function parseGetMeetings(body: string): ReportedMeeting[] {
   const response = responseOf(body);
   if (!response) throw new BbbTransportError('Response did not include returncode');
-  const c = childrenOf(response);
-  if (!c.some((n) => nameOf(n) === 'returncode')) throw new BbbTransportError('Response did not include returncode');
-  if (text(c, 'returncode') !== 'SUCCESS') {
-    if (!c.some((n) => nameOf(n) === 'messageKey') || !c.some((n) => nameOf(n) === 'message')) throw new BbbTransportError('Error response without messageKey/message');
-    throw new BbbFailedError(text(c, 'messageKey'), text(c, 'message'));
+  if (!firstChild(response, 'returncode')) throw new BbbTransportError('Response did not include returncode');
+  if (text(response, 'returncode') !== 'SUCCESS') {
+    if (!firstChild(response, 'messageKey') || !firstChild(response, 'message')) throw new BbbTransportError('Error response without messageKey/message');
+    throw new BbbFailedError(text(response, 'messageKey'), text(response, 'message'));
   }
   return meetingsOf(response);
 }

@@ -154,6 +154,13 @@ describe('parseConfig values', () => {
     expect(parseConfig({ TRUST_FORWARDED_HOST: 'TRUE' }).trustForwardedHost).toBe(true);
   });
 
+  it('ALLOW_PRIVATE_CALLBACK_URLS is off unless set to true (callbacks: https to public addresses only)', () => {
+    expect(parseConfig({}).allowPrivateCallbackUrls).toBe(false);
+    expect(ENV.ALLOW_PRIVATE_CALLBACK_URLS.default).toBe('false');
+    for (const value of ['false', '1', 'yes', '']) expect(parseConfig({ ALLOW_PRIVATE_CALLBACK_URLS: value }).allowPrivateCallbackUrls).toBe(false);
+    for (const value of ['true', ' TRUE ']) expect(parseConfig({ ALLOW_PRIVATE_CALLBACK_URLS: value }).allowPrivateCallbackUrls).toBe(true);
+  });
+
   it('picks the outgoing algorithm as the strongest accepted one', () => {
     expect(parseConfig({ LOADBALANCER_CHECKSUM_ALGORITHM: 'SHA1' })).toMatchObject({ checksumAlgorithms: ['SHA1'], outgoingAlgorithm: 'SHA1' });
     expect(parseConfig({ LOADBALANCER_CHECKSUM_ALGORITHM: 'SHA256:SHA1' }).outgoingAlgorithm).toBe('SHA256');

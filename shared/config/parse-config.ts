@@ -12,6 +12,8 @@ export interface Config {
   trustForwardedHost: boolean;
   /** ADMIN_SECRET split on `:` (empty: the admin API falls back to the LB secrets) */
   adminSecrets: string[];
+  /** callbacks may go to http and to non-public addresses (ALLOW_PRIVATE_CALLBACK_URLS; default: https, public only) */
+  allowPrivateCallbackUrls: boolean;
   buildNumber: string;
   getMeetingsApiDisabled: boolean;
   recordingDisabled: boolean;
@@ -142,6 +144,7 @@ export function parseConfig(env: Env): Config {
     multitenancyEnabled: r.bool('MULTITENANCY_ENABLED'),
     trustForwardedHost: r.bool('TRUST_FORWARDED_HOST'),
     adminSecrets: r.raw('ADMIN_SECRET').split(':').filter((s) => s !== ''),
+    allowPrivateCallbackUrls: r.bool('ALLOW_PRIVATE_CALLBACK_URLS'),
     buildNumber: r.raw('BUILD_NUMBER').trim(),
     getMeetingsApiDisabled: r.bool('GET_MEETINGS_API_DISABLED'),
     recordingDisabled: true, // recordings arrive with a later release; until then the API answers as disabled

@@ -4,7 +4,7 @@ import {
   ALL_ALGORITHMS,
   algorithmForChecksum,
   hexDigest,
-  stripChecksum,
+  splitChecksum,
   strongestAlgorithm,
   verifyChecksum,
   type Algorithm,
@@ -59,31 +59,49 @@ describe('hexDigest', () => {
   });
 });
 
-describe('stripChecksum', () => {
+describe('splitChecksum', () => {
   const c = 'abc123';
-  it('removes a checksum that comes first', () => {
-    expect(stripChecksum(`checksum=${c}&meetingID=m1&name=n`, c)).toBe('meetingID=m1&name=n');
-  });
-  it('removes a checksum in the middle', () => {
-    expect(stripChecksum(`meetingID=m1&checksum=${c}&name=n`, c)).toBe('meetingID=m1&name=n');
-  });
-  it('removes a checksum that comes last', () => {
-    expect(stripChecksum(`meetingID=m1&name=n&checksum=${c}`, c)).toBe('meetingID=m1&name=n');
+  it('removes a checksum that comes first, in the middle or last; the rest keeps its bytes and order', () => {
+    expect(splitChecksum(`checksum=${c}&meetingID=m1&name=n`)).toEqual({ rest: 'meetingID=m1&name=n', checksums: [c] });
+    expect(splitChecksum(`meetingID=m1&checksum=${c}&name=n`)).toEqual({ rest: 'meetingID=m1&name=n', checksums: [c] });
+    expect(splitChecksum(`meetingID=m1&name=n&checksum=${c}`)).toEqual({ rest: 'meetingID=m1&name=n', checksums: [c] });
+    expect(splitChecksum(`name=O'Brien+x%20y&checksum=${c}`)).toEqual({ rest: "name=O'Brien+x%20y", checksums: [c] });
   });
   it('leaves nothing when the checksum is the only parameter', () => {
-    expect(stripChecksum(`checksum=${c}`, c)).toBe('');
+    expect(splitChecksum(`checksum=${c}`)).toEqual({ rest: '', checksums: [c] });
   });
-  it('removes every occurrence of a repeated checksum', () => {
-    expect(stripChecksum(`checksum=${c}&a=1&checksum=${c}`, c)).toBe('a=1');
-    expect(stripChecksum(`a=1&checksum=${c}&b=2&checksum=${c}&c=3`, c)).toBe('a=1&b=2&c=3');
+  it('keeps empty segments as sent (only the checksum parameter is taken out)', () => {
+    expect(splitChecksum(`a=1&&checksum=${c}&b=2&`)).toEqual({ rest: 'a=1&&b=2&', checksums: [c] });
   });
-  it('leaves a checksum with a different value and the rest of the query untouched', () => {
-    expect(stripChecksum('a=1&checksum=other&b=2', c)).toBe('a=1&checksum=other&b=2');
-    expect(stripChecksum("name=O'Brien+x%20y&checksum=" + c, c)).toBe("name=O'Brien+x%20y");
+  it('reports every checksum parameter (a repeat is for the caller to refuse)', () => {
+    expect(splitChecksum(`checksum=${c}&a=1&checksum=${c}`)).toEqual({ rest: 'a=1', checksums: [c, c] });
+    expect(splitChecksum('a=1&checksum=x&b=2&checksum=y')).toEqual({ rest: 'a=1&b=2', checksums: ['x', 'y'] });
+  });
+  it('never removes checksum text inside another parameter’s name or value', () => {
+    expect(splitChecksum(`guestchecksum=${c}=true&checksum=${c}`)).toEqual({ rest: `guestchecksum=${c}=true`, checksums: [c] });
+    expect(splitChecksum(`fullName=Achecksum=${c}&checksum=${c}`)).toEqual({ rest: `fullName=Achecksum=${c}`, checksums: [c] });
+    expect(splitChecksum(`xchecksum=${c}&a=1`)).toEqual({ rest: `xchecksum=${c}&a=1`, checksums: [] });
+    expect(splitChecksum(`a=checksum%3D${c}`)).toEqual({ rest: `a=checksum%3D${c}`, checksums: [] });
+  });
+  it('a value that merely starts with the checksum is that parameter’s whole value', () => {
+    expect(splitChecksum(`a=1&checksum=${c}checksum=${c}`)).toEqual({ rest: 'a=1', checksums: [`${c}checksum=${c}`] });
+  });
+  it('the name is compared decoded, as BBB’s servlet does: %63hecksum is a checksum parameter', () => {
+    expect(splitChecksum(`a=1&%63hecksum=${c}`)).toEqual({ rest: 'a=1', checksums: [c] });
+    expect(splitChecksum(`checksum=${c}&%63hecksum=${c}`)).toEqual({ rest: '', checksums: [c, c] });
+    // names that only resemble it are ordinary parameters
+    expect(splitChecksum(`Checksum=${c}&checksum+=${c}&checksum%00=${c}&checksum[]=${c}`)).toEqual({
+      rest: `Checksum=${c}&checksum+=${c}&checksum%00=${c}&checksum[]=${c}`,
+      checksums: [],
+    });
+  });
+  it('the value is decoded; a bare `checksum` has an empty value', () => {
+    expect(splitChecksum('checksum=%61bc').checksums).toEqual(['abc']);
+    expect(splitChecksum('a=1&checksum')).toEqual({ rest: 'a=1', checksums: [''] });
   });
   it('is a no-op on a query without a checksum', () => {
-    expect(stripChecksum('a=1&b=2', c)).toBe('a=1&b=2');
-    expect(stripChecksum('', c)).toBe('');
+    expect(splitChecksum('a=1&b=2')).toEqual({ rest: 'a=1&b=2', checksums: [] });
+    expect(splitChecksum('')).toEqual({ rest: '', checksums: [] });
   });
 });
 
@@ -166,8 +184,43 @@ describe('verifyChecksum', () => {
     expect(verifyChecksum(input({ rawQuery: `${raw}&checksum=${other}`, checksum: other }))).toBe(false);
   });
 
-  it('signs just apiName + secret when the parameters came in a POST body', () => {
+  it('takes a checksum given outside the query (the admin API\'s JSON body) when the query has none', () => {
     const checksum = sign('SHA256', `create${SECRET}`);
     expect(verifyChecksum(input({ rawQuery: '', checksum }))).toBe(true);
+    const withQuery = sign('SHA256', base + SECRET);
+    expect(verifyChecksum(input({ rawQuery, checksum: withQuery }))).toBe(true);
+  });
+
+  it('the checksum parameter of the query wins over one given outside it', () => {
+    const good = sign('SHA1', base + SECRET);
+    expect(verifyChecksum(input({ rawQuery: `${rawQuery}&checksum=${'0'.repeat(40)}`, checksum: good }))).toBe(false);
+    expect(verifyChecksum(input({ rawQuery: `${rawQuery}&checksum=${good}`, checksum: '0'.repeat(40) }))).toBe(true);
+  });
+
+  describe('smuggling (invariant 8: parse, never substring)', () => {
+    const signed = 'fullName=Bob&meetingID=m1&password=ap&guest=true';
+    const good = sign('SHA1', `join${signed}${SECRET}`);
+    const join = (raw: string, checksum: string | undefined = good) => verifyChecksum(input({ apiName: 'join', rawQuery: raw, checksum }));
+
+    it('accepts the signed query itself (control)', () => {
+      expect(join(`${signed}&checksum=${good}`)).toBe(true);
+    });
+
+    it.each([
+      ['in a name, hiding guest=true', `fullName=Bob&meetingID=m1&password=ap&guestchecksum=${good}=true&checksum=${good}`],
+      ['in a value', `fullName=Bobchecksum=${good}&meetingID=m1&password=ap&guest=true&checksum=${good}`],
+      ['glued to the checksum value', `${signed}&checksum=${good}checksum=${good}`],
+      ['as a second checksum parameter', `${signed}&checksum=${good}&checksum=${good}`],
+      ['as a second, percent-encoded checksum parameter', `${signed}&checksum=${good}&%63hecksum=${good}`],
+      ['with an extra parameter signed as "checksum=…" text', `${signed}&role=MODERATORchecksum=${good}&checksum=${good}`],
+      ['before an extra parameter', `${signed}&checksum=${good}&createTime=1`],
+    ])('refuses checksum text %s', (_name, raw) => {
+      expect(join(raw)).toBe(false);
+    });
+
+    it('a lone percent-encoded checksum parameter is the checksum (as BBB decodes names) and nothing else passes with it', () => {
+      expect(join(`${signed}&%63hecksum=${good}`)).toBe(true);
+      expect(join(`${signed}&%63hecksum=${good}&createTime=1`)).toBe(false);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { parseQuery } from './params.js';
 
 export type Algorithm = 'SHA1' | 'SHA256' | 'SHA384' | 'SHA512';
 export const ALL_ALGORITHMS: readonly Algorithm[] = ['SHA1', 'SHA256', 'SHA384', 'SHA512'];
@@ -20,49 +21,72 @@ export function hexDigest(algorithm: Algorithm, text: string): string {
   return createHash(NODE_NAME[algorithm]).update(text, 'utf8').digest('hex');
 }
 
+/** The raw query without its checksum parameter(s), and their values. */
+export interface SplitQuery {
+  /** the other `&`-separated segments, byte for byte and in their order, joined with `&` */
+  rest: string;
+  /** the decoded value of every segment whose decoded name is `checksum` (`''` for a bare `checksum`) */
+  checksums: string[];
+}
+
 /**
- * Removes the checksum parameter from a raw query string textually, as Scalelite does:
- * every `&checksum=<v>`, else `checksum=<v>&`, else `checksum=<v>`, globally, left to right.
+ * Finds the checksum parameter by parsing, as BBB does (invariant 8), never by searching for
+ * `checksum=<v>` text: the raw query is split on `&`, and a segment is the checksum parameter when its
+ * name — the text before the first `=`, percent- and `+`-decoded as BBB's servlet decodes names — is
+ * exactly `checksum` (so `%63hecksum` is one too). Every other segment is kept as sent. A caller must
+ * refuse more than one checksum parameter: with two, which one a server reads is anybody's guess.
  */
-export function stripChecksum(rawQuery: string, checksum: string): string {
-  const alternatives = [`&checksum=${checksum}`, `checksum=${checksum}&`, `checksum=${checksum}`];
-  let out = '';
-  let i = 0;
-  while (i < rawQuery.length) {
-    const hit = alternatives.find((alt) => rawQuery.startsWith(alt, i));
-    if (hit) {
-      i += hit.length;
-    } else {
-      out += rawQuery[i];
-      i += 1;
-    }
+export function splitChecksum(rawQuery: string): SplitQuery {
+  const rest: string[] = [];
+  const checksums: string[] = [];
+  for (const segment of rawQuery.split('&')) {
+    const eq = segment.indexOf('=');
+    // parseQuery decodes exactly as the request's parameters are decoded (one segment → at most one entry)
+    const parsed = parseQuery(eq === -1 ? segment : `${segment.slice(0, eq)}=`);
+    if (parsed.has('checksum')) checksums.push(eq === -1 ? '' : (parseQuery(`c=${segment.slice(eq + 1)}`).get('c') ?? ''));
+    else rest.push(segment);
   }
-  return out;
+  return { rest: rest.join('&'), checksums };
 }
 
 export interface ChecksumInput {
   apiName: string;
   /** The query string exactly as received, without the leading `?`. */
   rawQuery: string;
-  /** The `checksum` parameter (from the query or a form body). */
-  checksum: string | undefined;
+  /**
+   * A checksum sent outside the query (the admin API's JSON body), used only when the query has no
+   * checksum parameter; the query's own checksum parameter always wins.
+   */
+  checksum?: string | undefined;
   secrets: readonly string[];
   allowed: readonly Algorithm[];
 }
 
-/** True when the checksum matches any secret with an allowed algorithm; constant-time per comparison. */
-export function verifyChecksum(input: ChecksumInput): boolean {
-  const { checksum, secrets, allowed } = input;
+/**
+ * True when `checksum` is the digest of `text + secret` for one of the secrets, with the algorithm its
+ * length names, if that algorithm is allowed. Constant-time per comparison, and every secret is compared.
+ */
+export function checksumMatches(text: string, checksum: string | undefined, secrets: readonly string[], allowed: readonly Algorithm[]): boolean {
   if (!checksum || checksum.trim() === '' || secrets.length === 0) return false;
   const algorithm = algorithmForChecksum(checksum);
   if (!algorithm || !allowed.includes(algorithm)) return false;
-  const base = input.apiName + stripChecksum(input.rawQuery, checksum);
   const given = Buffer.from(checksum, 'utf8');
   let ok = false;
   for (const secret of secrets) {
-    const expected = Buffer.from(hexDigest(algorithm, base + secret), 'utf8');
+    const expected = Buffer.from(hexDigest(algorithm, text + secret), 'utf8');
     // Every secret is compared (no early exit) so timing does not reveal which one matched.
     if (expected.length === given.length && timingSafeEqual(expected, given)) ok = true;
   }
   return ok;
+}
+
+/**
+ * The query check (BBB's GET checksum): `H(apiName + query without its checksum parameter + secret)` over
+ * the raw bytes. More than one checksum parameter in the query fails.
+ */
+export function verifyChecksum(input: ChecksumInput): boolean {
+  const { rest, checksums } = splitChecksum(input.rawQuery);
+  if (checksums.length > 1) return false;
+  const checksum = checksums.length === 1 ? checksums[0] : input.checksum;
+  return checksumMatches(input.apiName + rest, checksum, input.secrets, input.allowed);
 }

@@ -31,8 +31,13 @@ export const isSelectable = (s: Server): boolean => s.state === 'enabled' && s.o
 /** Joins and proxied calls may go to enabled and cordoned servers that are online. */
 export const isUsable = (s: Server): boolean => s.state !== 'disabled' && s.online;
 
-/** The balancer's record of a meeting: which server holds it, and what it needs to answer for it. */
+/**
+ * The balancer's record of a meeting: which server holds it, and what create, join and isMeetingRunning
+ * need — a small item (DESIGN §4.10). The bulky `<meeting>` snapshot the poller takes lives apart
+ * (`MeetingInfo`). Keyed by `bbbMeetingId(tenantId, meetingID)`.
+ */
 export interface Meeting {
+  /** the front-end's meetingID */
   meetingID: string;
   serverId: string;
   tenantId?: string;
@@ -44,14 +49,34 @@ export interface Meeting {
   metadata?: Record<string, string>;
   /** epoch ms */
   createdAt: number;
+  /**
+   * epoch ms of the latest create forwarded for this meeting (new or existing): the poller never takes a
+   * meeting for ended within its grace period after a create, so a session restarted on BBB survives a
+   * poll that was answered before BBB processed the new create
+   */
+  lastCreateAt?: number;
   /** epoch seconds; a meeting past it is treated as absent */
   expiresAt: number;
-  /** the `<meeting>` element as the server last reported it (poller) */
-  info?: string;
+  /** epoch ms when `end` was called: absent to lookups; the poller removes the record */
+  endedAt?: number;
+  /** identifies one placement: the create that wrote it knows it placed the meeting */
+  placementId?: string;
+  /** hash of the snapshot last written to the meeting's MeetingInfo (poller) */
+  infoHash?: string;
   /** the client's `meta_analytics-callback-url`, relayed by analytics_callback */
   analyticsCallbackUrl?: string;
   /** the client's recording-ready callback URL */
   recordingReadyUrl?: string;
 }
 
-export const isLive = (m: Meeting, nowMs: number): boolean => m.expiresAt * 1000 > nowMs;
+/** The `<meeting>` element a server last reported for a meeting (poller), served by getMeetings. */
+export interface MeetingInfo {
+  meetingID: string;
+  tenantId?: string;
+  /** the server that reported it: shown only while the meeting is still placed there */
+  serverId: string;
+  xml: string;
+  expiresAt: number;
+}
+
+export const isLive = (m: Meeting, nowMs: number): boolean => m.expiresAt * 1000 > nowMs && m.endedAt === undefined;

@@ -87,3 +87,23 @@ export function parseParamList(text: string): Params {
   }
   return params;
 }
+
+/** Names that must never become keys of a plain object (they reach or replace its prototype). */
+export const PROTOTYPE_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** What BBB makes of a `meta_` name: the rest, lower-cased (`meta_Origin` → `origin`). */
+export const metaKeyOf = (name: string): string => name.slice(5).toLowerCase();
+
+/**
+ * Whether a parameter may be forwarded to BBB. BBB echoes a create's `meta_<name>` as the element
+ * `<metadata><name>` (lower-cased) in getMeetings and getMeetingInfo, so a `meta_` name whose rest is not
+ * a plain XML name — a letter or `_` first, then letters, digits, `.`, `_`, `-` (ASCII, no `:`) — or is a
+ * prototype name (`__proto__`, `constructor`, `prototype`) would put a tag into BBB's documents that strict
+ * XML consumers (or JavaScript objects) cannot take. Such parameters are dropped; every other one passes.
+ * The `meta_` prefix is matched in any case (BBB's own match is case-sensitive: this only drops more).
+ */
+export function isForwardableParam(name: string): boolean {
+  if (name.slice(0, 5).toLowerCase() !== 'meta_') return true;
+  const key = metaKeyOf(name);
+  return /^[a-z_][a-z0-9._-]*$/.test(key) && !PROTOTYPE_NAMES.has(key);
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compactXml, el, escapeText, renderXml } from './xml.js';
+import { assertStrictXml } from '../../test/helpers/strict-xml.js';
+import { compactXml, el, escapeText, isXmlName, renderXml, sanitizeRawXml, xmlChars } from './xml.js';
 
 describe('renderXml', () => {
   it('writes the declaration, two-space indentation and a final newline', () => {
@@ -89,5 +90,43 @@ describe('escapeText', () => {
 
   it('does not double-escape on its own', () => {
     expect(escapeText('&amp;')).toBe('&amp;amp;');
+  });
+});
+
+describe('strict XML 1.0 whatever the content (issue 9, item 12)', () => {
+  const FORBIDDEN = ['\u0000', '\u0001', '\u0008', '\u000B', '\u000C', '\u001F', '\uD800', '\uDFFF', '\uFFFE', '\uFFFF'];
+
+  it.each(FORBIDDEN.map((c) => [`U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`, c]))('%s in text becomes U+FFFD', (_, c) => {
+    const xml = renderXml(el('response', el('meetingName', `a${c}b`)));
+    expect(xml).toContain('<meetingName>a\uFFFDb</meetingName>');
+    assertStrictXml(xml);
+    expect(compactXml(el('m', `a${c}b`))).toBe('<m>a\uFFFDb</m>');
+  });
+
+  it('keeps tab, newline, CR (as &#13;), astral characters and U+FFFD itself', () => {
+    expect(escapeText('a\tb\nc\rd\u{1F600}\uFFFD\uE000\uD7FF')).toBe('a\tb\nc&#13;d\u{1F600}\uFFFD\uE000\uD7FF');
+    expect(xmlChars('\uD83D\uDE00')).toBe('\uD83D\uDE00'); // a surrogate pair is one valid character
+  });
+
+  it('sanitises raw fragments: forbidden characters and references to them', () => {
+    const raw = '<meeting><meetingName>a\u0001b&#1;c&#x0;d&#xFFFE;e&#55296;f&#233;g&#x9;h&#x110000;</meetingName></meeting>';
+    expect(sanitizeRawXml(raw)).toBe('<meeting><meetingName>a\uFFFDb\uFFFDc\uFFFDd\uFFFDe\uFFFDf&#233;g&#x9;h\uFFFD</meetingName></meeting>');
+    const doc = renderXml(el('response', el('meetings', { raw })));
+    assertStrictXml(doc);
+    expect(compactXml(el('meetings', { raw }))).not.toContain('&#1;');
+  });
+
+  it('leaves out child elements whose names are not XML names; refuses such a root', () => {
+    const xml = renderXml(el('response', el('metadata', el('ok', '1'), el('1abc', '2'), el('a b', '3'), el('a:b', '4'), el('', '5'), el('__proto__', '6'))));
+    expect(xml).toBe('<?xml version="1.0"?>\n<response>\n  <metadata>\n    <ok>1</ok>\n    <__proto__>6</__proto__>\n  </metadata>\n</response>\n');
+    assertStrictXml(xml);
+    expect(renderXml(el('r', el('1bad', 'x')))).toBe('<?xml version="1.0"?>\n<r/>\n');
+    expect(compactXml(el('m', el('-x'), 'text'))).toBe('<m>text</m>');
+    expect(() => renderXml(el('1bad'))).toThrow();
+  });
+
+  it('isXmlName: XML 1.0 names without a colon', () => {
+    for (const ok of ['a', '_', 'A1', 'a.b-c_d', 'größe', '__proto__', 'constructor', 'a\u00B7']) expect(isXmlName(ok), ok).toBe(true);
+    for (const bad of ['', '1a', '-a', '.a', 'a b', 'a:b', 'a<b', 'a\u0001', '\u00B7a', 'a&b']) expect(isXmlName(bad), bad).toBe(false);
   });
 });

@@ -38,6 +38,32 @@ function missingId(): never {
   throw new AdminError('invalid', 'param is missing or the value is empty: id');
 }
 
+/**
+ * A JSON object's own properties on a null-prototype object: a client's names (`__proto__`,
+ * `constructor`, `toString`) are plain keys, and a name the client did not send reads as undefined.
+ */
+const ownCopy = (o: Record<string, unknown>): Record<string, unknown> => Object.assign(Object.create(null) as Record<string, unknown>, o);
+
+/** `String(v)` that cannot throw (`{"toString": 1}` has no primitive value). */
+function safeString(v: unknown): string {
+  try {
+    return String(v);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}
+
+/** The states `updateServer` takes; checked as strings here, so `__proto__` or `constructor` are only invalid states. */
+const SERVER_STATES: readonly string[] = ['enable', 'cordon', 'disable'];
+
+function checkedServerInput(entity: Record<string, unknown>): ServerInput {
+  const state = entity.state;
+  if (state !== undefined && !(typeof state === 'string' && SERVER_STATES.includes(state))) {
+    throw new AdminError('invalid', `Invalid state parameter: ${safeString(state)}`);
+  }
+  return entity as ServerInput;
+}
+
 /** Scalelite's admin API (reference §1.8): servers and tenants, JSON in and out. */
 const ROUTES: Record<string, AdminRoute> = {
   getServers: {
@@ -53,7 +79,7 @@ const ROUTES: Record<string, AdminRoute> = {
   updateServer: {
     method: 'POST',
     tenants: false,
-    run: async (deps, i) => ok(adminServerJson(await updateServer(deps, i.id ?? missingId(), i.entity as ServerInput))),
+    run: async (deps, i) => ok(adminServerJson(await updateServer(deps, i.id ?? missingId(), checkedServerInput(i.entity)))),
   },
   deleteServer: {
     method: 'POST',
@@ -142,7 +168,7 @@ export function createAdminApi(deps: Deps): AdminApi {
         try {
           const parsed = JSON.parse(req.body) as unknown;
           if (!isObject(parsed)) return { kind: 'json', answer: { status: 400, body: { error: 'The body must be a JSON object' } } };
-          top = parsed;
+          top = ownCopy(parsed);
         } catch {
           return { kind: 'json', answer: { status: 400, body: { error: 'The body is not valid JSON' } } };
         }
@@ -154,7 +180,7 @@ export function createAdminApi(deps: Deps): AdminApi {
       if (route.tenants && !config.multitenancyEnabled) return { kind: 'json', answer: { status: 412, body: { message: 'Multitenancy is disabled' } } };
       const wrapper = route.tenants ? 'tenant' : 'server';
       const id = present(req.params.get('id') ?? undefined) ?? present(top.id);
-      const input: AdminInput = { id, entity: isObject(top[wrapper]) ? top[wrapper] : top, top };
+      const input: AdminInput = { id, entity: isObject(top[wrapper]) ? ownCopy(top[wrapper]) : top, top };
       try {
         const answer = await route.run(deps, input);
         if (route.method === 'POST') deps.registry.invalidate();

@@ -1,5 +1,5 @@
 import { ApiError, errors } from '../domain/api-error.js';
-import { verifyChecksum } from '../domain/checksum.js';
+import { verifyRequestChecksum } from '../domain/post-checksum.js';
 import { relayAnalyticsCallback } from '../app/analytics-callback.js';
 import { createMeeting, type CallResult } from '../app/create-meeting.js';
 import type { Deps } from '../app/deps.js';
@@ -124,10 +124,11 @@ export function createBbbApi(deps: Deps): BbbApi {
         if (!tenant) throw errors.checksum();
       }
       if (route.checksum) {
-        const ok = verifyChecksum({
+        // the query and every form-body parameter (invariant 8); exactly one checksum, in either
+        const ok = verifyRequestChecksum({
           apiName: call,
           rawQuery: req.rawQuery,
-          checksum: req.params.get('checksum') ?? undefined,
+          bodyParams: req.bodyParams,
           secrets: tenant ? tenant.secrets : config.loadbalancerSecrets,
           allowed: config.checksumAlgorithms,
         });

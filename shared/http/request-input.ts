@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { mergeRequestParams, parseQuery, type Params } from '../domain/params.js';
+import { formPairs, type FormPair } from '../domain/post-checksum.js';
 
 export type ContentKind = 'none' | 'form' | 'multipart' | 'xml' | 'json' | 'other';
 
@@ -20,6 +21,11 @@ export interface RequestInput {
   rawQuery: string;
   /** query and form-body parameters merged as Rails does */
   params: Params;
+  /**
+   * Every parameter of a form body (urlencoded, or the text fields of a multipart body; files are not
+   * parameters and are dropped), repeats included, in order: what the checksum must cover. `[]` for none.
+   */
+  bodyParams: readonly FormPair[];
   kind: ContentKind;
   /** raw body text ('' when none) */
   body: string;
@@ -51,23 +57,31 @@ export function requestHost(c: Context, trustForwarded: boolean): string {
 /** Reads what the BBB API needs from a request: raw query, merged params, body and its kind. */
 export async function readRequest(c: Context, rawQuery: string, host = ''): Promise<RequestInput> {
   const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
-  const kind = contentKind(c.req.header('content-type'));
+  const contentType = c.req.header('content-type') ?? '';
+  const kind = contentKind(contentType);
   let body = '';
-  let bodyParams: Params = new Map();
+  let bodyParams: FormPair[] = [];
   if (method === 'POST') {
     if (kind === 'multipart') {
-      const form = await c.req.parseBody({ all: false });
-      for (const [k, v] of Object.entries(form)) if (typeof v === 'string') bodyParams.set(k, v);
+      // the media type lower-cased, as contentKind compared it (the parser would refuse `Multipart/Form-Data`)
+      const headers = { 'Content-Type': contentType.replace(/^[^;]+/, (type) => type.trim().toLowerCase()) };
+      const form = await new Response(await c.req.arrayBuffer(), { headers }).formData();
+      form.forEach((value, name) => {
+        if (typeof value === 'string') bodyParams.push([name, value]);
+      });
       body = '[multipart]';
     } else {
       body = await c.req.text();
-      if (kind === 'form') bodyParams = parseQuery(body);
+      if (kind === 'form') bodyParams = formPairs(body);
     }
   }
+  const bodyMap: Params = new Map();
+  for (const [name, value] of bodyParams) if (name !== '') bodyMap.set(name, value);
   return {
     method,
     rawQuery,
-    params: mergeRequestParams(bodyParams, parseQuery(rawQuery)),
+    params: mergeRequestParams(bodyMap, parseQuery(rawQuery)),
+    bodyParams,
     kind,
     body: kind === 'multipart' ? '' : body,
     hasBody: body.length > 0,

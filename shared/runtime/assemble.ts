@@ -1,9 +1,10 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BbbClient, httpExchange } from '../bbb/bbb-client.js';
+import { BbbClient } from '../bbb/bbb-client.js';
 import type { Config } from '../config/parse-config.js';
 import type { Deps, OutboundHttp } from '../app/deps.js';
 import { createLogger, type Logger } from '../app/logger.js';
 import { Registry } from '../app/registry.js';
+import { createOutboundHttp } from '../net/outbound-http.js';
 import { createStore } from '../store/create-store.js';
 
 export interface AssembleOptions {
@@ -19,6 +20,7 @@ export interface AssembleOptions {
 export function assemble(config: Config, opts: AssembleOptions): Deps {
   const clock = opts.clock ?? Date.now;
   const store = createStore(opts.db, config.dynamodbTable);
+  const log = opts.log ?? createLogger(config.logLevel);
   return {
     config,
     store,
@@ -28,15 +30,11 @@ export function assemble(config: Config, opts: AssembleOptions): Deps {
       config.registryTtl * 1000,
       clock,
       config.multitenancyEnabled ? () => store.tenants.listAll() : undefined,
+      (e) => log.warn('registry reload failed: serving the previous snapshot', { error: e.message }),
     ),
-    http: opts.http ?? nodeHttp,
+    http: opts.http ?? createOutboundHttp({ allowPrivate: config.allowPrivateCallbackUrls }),
     clock,
     random: opts.random ?? Math.random,
-    log: opts.log ?? createLogger(config.logLevel),
+    log,
   };
 }
-
-/** OutboundHttp on node:http(s), with the same separate connect/response deadlines as the BBB client. */
-export const nodeHttp: OutboundHttp = {
-  post: (url, body, o) => httpExchange(url, { method: 'POST', body, headers: o.headers, connectTimeoutMs: o.connectTimeoutMs, responseTimeoutMs: o.responseTimeoutMs }),
-};

@@ -11,19 +11,26 @@ export const keys = {
   serverIndex: (id: string) => ({ gsi1pk: 'SERVERS', gsi1sk: id }),
   serversPartition: () => 'SERVERS',
 
-  meeting: (meetingID: string) => ({ pk: `MEETING#${meetingID}`, sk: 'MEETING' }),
-  meetingByServer: (serverId: string, meetingID: string) => ({ gsi1pk: `SERVER#${serverId}`, gsi1sk: `MEETING#${meetingID}` }),
+  /** meetings are keyed by the id their BBB server sees (`bbbMeetingId`): a tenant's are namespaced */
+  meeting: (bbbId: string) => ({ pk: `MEETING#${bbbId}`, sk: 'MEETING' }),
+  meetingByServer: (serverId: string, bbbId: string) => ({ gsi1pk: `SERVER#${serverId}`, gsi1sk: `MEETING#${bbbId}` }),
   meetingsOfServerPartition: (serverId: string) => `SERVER#${serverId}`,
   meetingByTenant: (tenantId: string | undefined, meetingID: string) => ({
     gsi2pk: `MEETINGS#${tenantId ?? NO_TENANT}`,
     gsi2sk: meetingID,
   }),
+  /** a meeting's `<meeting>` snapshot: its own item, beside the meeting on the tenant's GSI2 partition */
+  meetingInfo: (bbbId: string) => ({ pk: `MEETING#${bbbId}`, sk: 'INFO' }),
+  meetingInfoByTenant: (tenantId: string | undefined, meetingID: string) => ({
+    gsi2pk: `MEETINGS#${tenantId ?? NO_TENANT}`,
+    gsi2sk: `${meetingID}#INFO`,
+  }),
   meetingsOfTenantPartition: (tenantId: string | undefined) => `MEETINGS#${tenantId ?? NO_TENANT}`,
 
   voiceBridge: (number: string) => ({ pk: `VOICEBRIDGE#${number}`, sk: 'VOICEBRIDGE' }),
   /** GSI2 of a voice-bridge item that carries a meeting's callback URLs (they outlive the meeting record) */
-  callbackIndex: (meetingID: string, number: string) => ({ gsi2pk: `CALLBACK#${meetingID}`, gsi2sk: number }),
-  callbacksOfMeetingPartition: (meetingID: string) => `CALLBACK#${meetingID}`,
+  callbackIndex: (bbbId: string, number: string) => ({ gsi2pk: `CALLBACK#${bbbId}`, gsi2sk: number }),
+  callbacksOfMeetingPartition: (bbbId: string) => `CALLBACK#${bbbId}`,
 
   tenant: (id: string) => ({ pk: `TENANT#${id}`, sk: 'TENANT' }),
   tenantIndex: (id: string) => ({ gsi2pk: 'TENANTS', gsi2sk: id }),

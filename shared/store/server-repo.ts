@@ -212,6 +212,30 @@ export class ServerRepo {
     }
   }
 
+  /**
+   * Counts one poll result with `ADD` (and resets the opposite counter): two pollers polling at once both
+   * count. Returns the new count, or undefined when the server no longer exists.
+   */
+  async countPoll(id: string, counter: 'healthyCounter' | 'unhealthyCounter'): Promise<number | undefined> {
+    const other = counter === 'healthyCounter' ? 'unhealthyCounter' : 'healthyCounter';
+    try {
+      const res = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.server(id),
+          UpdateExpression: `ADD ${counter} :one SET ${other} = :zero`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return res.Attributes?.[counter] as number;
+    } catch (e) {
+      if (isConditionFailed(e)) return undefined;
+      throw e;
+    }
+  }
+
   /** Cordoned → disabled once drained; conditional, so an admin change in between wins. */
   async drainCordoned(id: string): Promise<boolean> {
     try {

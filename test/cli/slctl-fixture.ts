@@ -47,7 +47,7 @@ export function useSlctlFixture(table: string): SlctlFixture {
     const { store } = f.stack.deps;
     const now = Date.now();
     for (const s of await store.servers.list()) {
-      for (const m of await store.meetings.listByServer(s.id, now)) await store.meetings.delete(m.meetingID);
+      for (const m of await store.meetings.listByServer(s.id, now)) await store.meetings.delete(m);
       await store.servers.remove(s.id);
     }
     f.fake.reset(); // meetings, requests, faults, latency, down, hang

@@ -47,7 +47,7 @@ describe('create', () => {
     expect(fake).toBe(plain);
     expect(r.params).toMatchObject({ meetingID: 'c-1', moderatorPW: 'mpw', voiceBridge: '765432101' });
     expect(r.params).not.toHaveProperty('meta_server-tag');
-    const meeting = await t.stack.deps.store.meetings.get('c-1', Date.now());
+    const meeting = await t.stack.deps.store.meetings.get({ meetingID: 'c-1' }, Date.now());
     expect(meeting).toMatchObject({ serverId: 'plain', moderatorPW: 'mpw', voiceBridge: '765432101' });
     expect((await t.stack.deps.store.servers.get('plain'))!.load).toBe(before + 15);
   });
@@ -97,8 +97,9 @@ describe('create', () => {
     const p = lastCreate().r.params;
     expect(p).not.toHaveProperty('meta_bn-recording-ready-url');
     expect(p['meta_analytics-callback-url']).toBe('https://sl.example.com/bigbluebutton/api/analytics_callback');
-    const stored = await t.stack.deps.store.meetings.get('c-cb', Date.now());
-    expect(stored).toMatchObject({ recordingReadyUrl: 'https://lms/ready', analyticsCallbackUrl: 'https://lms/a' });
+    // kept with the meeting's voice-bridge reservation (they outlive the record), with the meeting's server
+    const stored = await t.stack.deps.store.meetings.findCallbacks('c-cb');
+    expect(stored).toMatchObject({ meetingID: 'c-cb', serverId: (await t.stack.deps.store.meetings.get({ meetingID: 'c-cb' }, Date.now()))!.serverId, recordingReadyUrl: 'https://lms/ready', analyticsCallbackUrl: 'https://lms/a' });
   });
 
   it('required tag: placed on the tagged server, tag forwarded without "!", load grows by the multiplier', async () => {

@@ -53,7 +53,7 @@ describe('meeting calls', () => {
     expect(xmlValue(res.body, 'messageKey')).toBe('sentEndMeetingRequest');
     const sent = t.fakes[0].requestsFor('end').at(-1)!;
     expect(sent.rawQuery.startsWith('meetingID=m-1&password&checksum=')).toBe(true);
-    expect(await t.stack.deps.store.meetings.get('m-1', Date.now())).toBeUndefined();
+    expect(await t.stack.deps.store.meetings.get({ meetingID: 'm-1' }, Date.now())).toBeUndefined();
     expect(xmlValue((await t.call('end', 'meetingID=m-1')).body, 'messageKey')).toBe('notFound');
     expect(xmlValue((await t.call('end', '')).body, 'messageKey')).toBe('missingParamMeetingID');
   });
@@ -62,7 +62,7 @@ describe('meeting calls', () => {
     t.fakes[0].hang(true);
     const res = await t.call('end', 'meetingID=m-1&password=mp');
     expect(xmlValue(res.body, 'message')).toBe('Unable to access meeting on server.');
-    expect(await t.stack.deps.store.meetings.get('m-1', Date.now())).toBeUndefined();
+    expect(await t.stack.deps.store.meetings.get({ meetingID: 'm-1' }, Date.now())).toBeUndefined();
   });
 
   it('insertDocument forwards the XML body as a POST; missing id and unknown meeting are errors', async () => {

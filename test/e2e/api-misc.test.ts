@@ -94,7 +94,7 @@ describe('getMeetings from the store', () => {
   });
 
   it('hides meetings of disabled and offline servers', async () => {
-    const meeting = (await t.stack.deps.store.meetings.get('g-1', Date.now()))!;
+    const meeting = (await t.stack.deps.store.meetings.get({ meetingID: 'g-1' }, Date.now()))!;
     await t.stack.deps.store.servers.updateConfig(meeting.serverId, { state: 'disabled' });
     const res = await t.call('getMeetings');
     expect(res.body).not.toContain('<meetingID>g-1</meetingID>');
@@ -113,16 +113,16 @@ describe('self-healing placement', () => {
   });
   afterAll(() => t.close());
 
-  const serverOf = async (id: string) => (await t.stack.deps.store.meetings.get(id, Date.now()))!.serverId;
+  const serverOf = async (id: string) => (await t.stack.deps.store.meetings.get({ meetingID: id }, Date.now()))!.serverId;
   const other = (id: string) => (id === 'bbb-1' ? 'bbb-2' : 'bbb-1');
 
   it('a meeting on an offline server is re-placed by the next create, keeping its voice bridge', async () => {
     await t.call('create', 'meetingID=h-1');
-    const first = await t.stack.deps.store.meetings.get('h-1', Date.now());
+    const first = await t.stack.deps.store.meetings.get({ meetingID: 'h-1' }, Date.now());
     await t.stack.deps.store.servers.updatePoll(first!.serverId, { online: false, load: null });
     const res = await t.call('create', 'meetingID=h-1');
     expect(xmlValue(res.body, 'returncode')).toBe('SUCCESS');
-    const moved = await t.stack.deps.store.meetings.get('h-1', Date.now());
+    const moved = await t.stack.deps.store.meetings.get({ meetingID: 'h-1' }, Date.now());
     expect(moved!.serverId).toBe(other(first!.serverId));
     expect(moved!.voiceBridge).toBe(first!.voiceBridge);
     expect((await t.call('join', 'meetingID=h-1&fullName=A&role=VIEWER')).headers.location).toContain(t.fakes[moved!.serverId === 'bbb-1' ? 0 : 1].url);

@@ -57,7 +57,7 @@ describe('concurrent creates over three fake servers', () => {
     expect(holder.meetings.get(meetingID)!.internalMeetingID).toBe([...internalIDs][0]);
 
     const now = Date.now();
-    const record = await t.stack.deps.store.meetings.get(meetingID, now);
+    const record = await t.stack.deps.store.meetings.get({ meetingID: meetingID }, now);
     expect(record).toMatchObject({ meetingID, serverId: serverIdOf(t, holder), voiceBridge: [...voiceBridges][0] });
     const listed = (await t.stack.deps.store.meetings.listByTenant(undefined, now)).filter((m) => m.meetingID === meetingID);
     expect(listed).toHaveLength(1);
@@ -80,7 +80,7 @@ describe('concurrent creates over three fake servers', () => {
     for (const id of ids) {
       const holders = t.fakes.filter((f) => f.meetings.has(id));
       expect(holders, id).toHaveLength(1);
-      const record = await t.stack.deps.store.meetings.get(id, now);
+      const record = await t.stack.deps.store.meetings.get({ meetingID: id }, now);
       expect(record?.serverId, id).toBe(serverIdOf(t, holders[0]));
       perServer.set(record!.serverId, (perServer.get(record!.serverId) ?? 0) + 1);
     }
@@ -104,7 +104,7 @@ describe('create racing end of the same meeting', () => {
   afterAll(() => t.close());
 
   const fake = () => t.fakes[0];
-  const record = (id: string) => t.stack.deps.store.meetings.get(id, t.stack.deps.clock());
+  const record = (id: string) => t.stack.deps.store.meetings.get({ meetingID: id }, t.stack.deps.clock());
 
   /** The invariant: a record only ever points at a server that holds the meeting. */
   async function expectConsistent(id: string): Promise<void> {

@@ -145,7 +145,7 @@ describe('API Gateway HTTP API (payload v2) events', () => {
       expect(received.params.meetingID).toBe(meetingID);
       expect(received.params.name).toBe("Tom's Room +1");
       expect(fake().meetings.get(meetingID)?.meetingName).toBe("Tom's Room +1");
-      expect(await t.stack.deps.store.meetings.get(meetingID, Date.now())).toMatchObject({ meetingID, serverId: 'bbb-1' });
+      expect(await t.stack.deps.store.meetings.get({ meetingID: meetingID }, Date.now())).toMatchObject({ meetingID, serverId: 'bbb-1' });
     });
   }
 

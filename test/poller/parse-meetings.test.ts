@@ -1,8 +1,10 @@
+import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { BbbFailedError, BbbTransportError } from '../../shared/bbb/bbb-client.js';
 import { MAX_INFO_BYTES, parseGetMeetings, parseMeetings } from '../../shared/bbb/parse-meetings.js';
 import { buildAttendee, buildMeeting } from '../fake-bbb/bbb-meetings.js';
 import { failedXml, meetingsXml } from '../fake-bbb/bbb-xml.js';
+import { assertStrictXml } from '../helpers/strict-xml.js';
 
 const T = Date.UTC(2026, 0, 5, 10, 0, 0);
 
@@ -60,5 +62,28 @@ describe('parseGetMeetings', () => {
     for (const body of ['Sorry {not xml at all', '<html><body>502 Bad Gateway</body></html>', '<response><returncode>FAILED</returncode></response>', '']) {
       expect(() => parseGetMeetings(body), body).toThrow(BbbTransportError);
     }
+  });
+});
+
+describe('snapshots (issue 9: any tag name, strict XML)', () => {
+  it('are the bytes the fast-xml-parser round trip wrote before, for ordinary meetings (no mass rewrite after an upgrade)', () => {
+    const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, parseTagValue: false, trimValues: true, processEntities: true });
+    const builder = new XMLBuilder({ preserveOrder: true, ignoreAttributes: false, suppressEmptyNode: true, processEntities: true });
+    const main = buildMeeting({ meetingID: `Tom & "Jerry's" <room>`, createTime: T, metadata: { 'bbb-origin': 'Greenlight', 'bbb-context': 'a > b' } }, T);
+    main.attendees = [buildAttendee({ role: 'MODERATOR', fullName: 'Zoë', hasVideo: true }), buildAttendee({ role: 'VIEWER' })];
+    const room = buildMeeting({ meetingID: 'room', createTime: T, isBreakout: true, parentMeetingID: main.internalMeetingID }, T);
+    const xml = meetingsXml([main, room]);
+    const old = (parser.parse(xml) as Record<string, Record<string, unknown>[]>[])[0].response.find((n) => 'meetings' in n)!.meetings as unknown[];
+    expect(parseMeetings(xml).map((m) => m.xml)).toEqual(old.map((m) => builder.build([m]) as string));
+  });
+
+  it('are strict XML 1.0 whatever BBB wrote: odd tag names, control characters, references to them', () => {
+    const xml =
+      '<response><returncode>SUCCESS</returncode><meetings><meeting><meetingName>a\u0001b&#2;c</meetingName><meetingID>m</meetingID>' +
+      '<metadata><__proto__>p</__proto__><constructor>c</constructor><1x>d</1x><a:b>e</a:b><toString>t</toString></metadata></meeting></meetings></response>';
+    const [m] = parseGetMeetings(xml);
+    expect(m.meetingID).toBe('m');
+    expect(m.xml).toBe('<meeting><meetingName>a\uFFFDb\uFFFDc</meetingName><meetingID>m</meetingID><metadata><__proto__>p</__proto__><constructor>c</constructor><toString>t</toString></metadata></meeting>');
+    assertStrictXml(m.xml);
   });
 });

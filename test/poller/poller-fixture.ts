@@ -28,6 +28,8 @@ export interface PollerFixture {
   poll(opts?: PollOptions): Promise<PollReport>;
   server(id: string): Promise<Server>;
   record(meetingID: string): Promise<Meeting | undefined>;
+  /** the `<meeting>` snapshot getMeetings serves for it (its MeetingInfo item) */
+  snapshot(meetingID: string): Promise<string | undefined>;
   /**
    * A meeting on fake `index` (0-based) with `users` attendees, and its record on `bbb-<index+1>` with the
    * load a create reserves, both created `ageMs` ago (default an hour).
@@ -66,7 +68,8 @@ export async function startPollerFixture(opts: { servers: number; env?: Env; fak
     advance: (ms) => void (time += ms),
     poll: (o) => pollAll(t.stack.deps, o),
     server: async (id) => (await t.stack.deps.store.servers.get(id))!,
-    record: (id) => t.stack.deps.store.meetings.get(id, time),
+    record: (id) => t.stack.deps.store.meetings.get({ meetingID: id }, time),
+    snapshot: async (id) => (await t.stack.deps.store.meetings.listWithInfoByTenant(undefined, time)).find((x) => x.meeting.meetingID === id)?.info?.xml,
     async place(index, meetingID, o = {}) {
       const { ageMs = 60 * MIN, onFake = true, users = 0, moderators = 0, ...fake } = o;
       const createdAt = time - ageMs;

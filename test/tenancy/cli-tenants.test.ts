@@ -18,7 +18,7 @@ const NOT_FOUND = (id: string) => `Tenant with id ${id} does not exist in the sy
 beforeEach(async () => {
   const { store } = deps();
   for (const tenant of await store.tenants.listAll()) {
-    for (const m of await store.meetings.listByTenant(tenant.id, Date.now())) await store.meetings.delete(m.meetingID);
+    for (const m of await store.meetings.listByTenant(tenant.id, Date.now())) await store.meetings.delete(m);
     await store.tenants.remove(tenant.id);
   }
 });

@@ -72,8 +72,8 @@ describe('tenant isolation matrix', () => {
     expect(key(await insertAsA(hostOf('beta'), 'a-room'))).toBe('checksumError');
     expect(key(await insertAsA(hostOf('beta'), 'b-room'))).toBe('checksumError');
     expect(bbbRequests()).toBe(before);
-    expect(await t.stack.deps.store.meetings.get('a-room', Date.now())).toBeDefined();
-    expect(await t.stack.deps.store.meetings.get('b-room', Date.now())).toBeDefined();
+    expect(await t.stack.deps.store.meetings.get({ meetingID: 'a-room', tenantId: a.id }, Date.now())).toBeDefined();
+    expect(await t.stack.deps.store.meetings.get({ meetingID: 'b-room', tenantId: b.id }, Date.now())).toBeDefined();
   });
 
   it("A's own host with B's meeting answers as if the meeting did not exist, and leaves it alone", async () => {
@@ -84,12 +84,35 @@ describe('tenant isolation matrix', () => {
     expect(key(await asA(hostOf('alpha'), 'join', 'meetingID=b-room&fullName=Ann&role=MODERATOR'))).toBe('notFound');
     expect(key(await asA(hostOf('alpha'), 'end', 'meetingID=b-room&password=beta-mod-pw'))).toBe('notFound');
     expect(key(await insertAsA(hostOf('alpha'), 'b-room'))).toBe('notFound');
-    // meetingIDs are global (as in Scalelite): A cannot create one B is using
-    const create = await asA(hostOf('alpha'), 'create', 'meetingID=b-room&name=Mine');
-    expect(key(create)).toBe('internalError');
-    expect(xmlValue(create.body, 'message')).toBe(`Couldn't find Meeting with id=b-room and tenant_id=${a.id}`);
     expect(bbbRequests()).toBe(before);
-    expect(await t.stack.deps.store.meetings.get('b-room', Date.now())).toMatchObject({ tenantId: b.id, name: 'Beta Board Room' });
+    expect(await t.stack.deps.store.meetings.get({ meetingID: 'b-room', tenantId: b.id }, Date.now())).toMatchObject({ tenantId: b.id, name: 'Beta Board Room' });
+  });
+
+  it('two tenants run the same meetingID at the same time without seeing each other (namespaced towards BBB)', async () => {
+    for (const f of t.fakes) f.clearRequests();
+    const bBefore = await t.stack.deps.store.meetings.get({ meetingID: 'b-room', tenantId: b.id }, Date.now());
+    // (not through asA: these answers to A are about A's own b-room, which the last test must not flag)
+    const asAOwn = (call: string, query: string) => t.callAt(hostOf('alpha'), call, query, A_SECRET);
+    const create = await asAOwn('create', 'meetingID=b-room&name=Mine&moderatorPW=alpha-own');
+    expect(xmlValue(create.body, 'returncode')).toBe('SUCCESS');
+    expect(xmlValue(create.body, 'meetingID')).toBe('b-room'); // the front-end's id, not BBB's
+    const sent = t.fakes.flatMap((f) => f.requestsFor('create')).at(-1)!;
+    expect(sent.params.meetingID).toBe(`${a.id}~b-room`);
+    // B's meeting is untouched, and each tenant sees only its own
+    expect(await t.stack.deps.store.meetings.get({ meetingID: 'b-room', tenantId: b.id }, Date.now())).toEqual(bBefore);
+    expect(await t.stack.deps.store.meetings.get({ meetingID: 'b-room', tenantId: a.id }, Date.now())).toMatchObject({ tenantId: a.id, moderatorPW: 'alpha-own' });
+    const aInfo = await asAOwn('getMeetingInfo', 'meetingID=b-room');
+    expect([xmlValue(aInfo.body, 'meetingID'), xmlValue(aInfo.body, 'meetingName')]).toEqual(['b-room', 'Mine']);
+    const bInfo = await t.callAt(hostOf('beta'), 'getMeetingInfo', 'meetingID=b-room', B_SECRET);
+    expect([xmlValue(bInfo.body, 'meetingID'), xmlValue(bInfo.body, 'meetingName')]).toEqual(['b-room', 'Beta Board Room']);
+    const join = await asAOwn('join', 'meetingID=b-room&fullName=Ann&role=MODERATOR');
+    expect(new URL(String(join.headers.location)).searchParams.get('meetingID')).toBe(`${a.id}~b-room`);
+    // A's end ends A's meeting only
+    expect(xmlValue((await asAOwn('end', 'meetingID=b-room&password=alpha-own')).body, 'returncode')).toBe('SUCCESS');
+    expect(await t.stack.deps.store.meetings.get({ meetingID: 'b-room', tenantId: a.id }, Date.now())).toBeUndefined();
+    expect(await t.stack.deps.store.meetings.get({ meetingID: 'b-room', tenantId: b.id }, Date.now())).toEqual(bBefore);
+    const bRunning = await t.callAt(hostOf('beta'), 'getMeetingInfo', 'meetingID=b-room', B_SECRET);
+    expect(xmlValue(bRunning.body, 'returncode')).toBe('SUCCESS');
   });
 
   it("A's own calls work on A's host and show only A's meetings", async () => {
@@ -115,7 +138,7 @@ describe('tenant isolation matrix', () => {
       'meta_tenant-name': 'alpha',
       'meta_analytics-callback-url': `https://alpha.${URL_HOST}/bigbluebutton/api/analytics_callback`,
     });
-    expect(await t.stack.deps.store.meetings.get('a-stamp', Date.now())).toMatchObject({ tenantId: a.id });
+    expect(await t.stack.deps.store.meetings.get({ meetingID: 'a-stamp', tenantId: a.id }, Date.now())).toMatchObject({ tenantId: a.id });
     // the records of the two tenants live in their own GSI2 partitions
     expect((await t.stack.deps.store.meetings.listByTenant(b.id, Date.now())).map((m) => m.meetingID)).toEqual(['b-room']);
   });
@@ -169,7 +192,7 @@ describe('single-tenant mode', () => {
   });
   afterAll(() => t.close());
 
-  it("getMeetings hides meetings that belong to a tenant; lookups ignore the tenant (as Scalelite)", async () => {
+  it('getMeetings and lookups do not see meetings that belong to a tenant (their ids are namespaced)', async () => {
     await t.call('create', 'meetingID=plain&name=Plain');
     const now = Date.now();
     const { meetings } = t.stack.deps.store;
@@ -180,8 +203,8 @@ describe('single-tenant mode', () => {
     expect([...list.body.matchAll(/<meetingID>([^<]*)<\/meetingID>/g)].map((m) => m[1])).toEqual(['plain']);
     t.fakes[0].clearRequests();
     const info = await t.call('getMeetingInfo', 'meetingID=tenants');
-    expect(xmlValue(info.body, 'returncode')).toBe('SUCCESS');
-    expect(t.fakes[0].requestsFor('getMeetingInfo').map((r) => r.params.meetingID)).toEqual(['tenants']);
+    expect(xmlValue(info.body, 'messageKey')).toBe('notFound');
+    expect(t.fakes[0].requestsFor('getMeetingInfo')).toEqual([]);
   });
 
   it('the Host header plays no part', async () => {

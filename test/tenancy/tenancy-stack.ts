@@ -16,8 +16,8 @@ export interface TenancyStack extends TestStack {
   setting(tenantId: string, param: string, value: string, override: boolean): Promise<void>;
 }
 
-export async function startTenancyStack(opts: { env?: Env; servers?: number; log?: Logger } = {}): Promise<TenancyStack> {
-  const t = await startTestStack({ servers: opts.servers ?? 1, log: opts.log, env: { MULTITENANCY_ENABLED: 'true', URL_HOST, ...opts.env } });
+export async function startTenancyStack(opts: { env?: Env; servers?: number; log?: Logger; clock?: () => number } = {}): Promise<TenancyStack> {
+  const t = await startTestStack({ servers: opts.servers ?? 1, log: opts.log, clock: opts.clock, env: { MULTITENANCY_ENABLED: 'true', URL_HOST, ...opts.env } });
   const { deps } = t.stack;
   return Object.assign(t, {
     callAt: (host: string, call: string, query: string, secret: string, o: { algorithm?: ClientAlgorithm; headers?: Record<string, string> } = {}) =>

@@ -109,7 +109,8 @@ describe('tenant settings: the effective meta_server-tag (§2.2)', () => {
     }
     return t;
   }
-  const placedOn = async (t: TenancyStack, meetingID: string) => (await t.stack.deps.store.meetings.get(meetingID, Date.now()))?.serverId;
+  const placedOn = async (t: TenancyStack, tenant: string, meetingID: string) =>
+    (await t.stack.deps.store.meetings.get({ meetingID, tenantId: (await t.stack.deps.registry.tenantByName(tenant))!.id }, Date.now()))?.serverId;
 
   let withEnvOverride: TenancyStack;
   let withEnvDefault: TenancyStack;
@@ -140,9 +141,9 @@ describe('tenant settings: the effective meta_server-tag (§2.2)', () => {
     for (const [i, [t, tenant, query, expected]] of cases.entries()) {
       const res = await t.callAt(hostOf(tenant), 'create', `meetingID=tag-${i}${query}`, SECRET);
       expect([i, xmlValue(res.body, 'returncode')]).toEqual([i, 'SUCCESS']);
-      expect([i, await placedOn(t, `tag-${i}`)]).toEqual([i, expected]);
+      expect([i, await placedOn(t, tenant, `tag-${i}`)]).toEqual([i, expected]);
       // BBB gets the chosen server's tag, never the setting's raw value
-      const sent = t.fakes.find((f) => f.requestsFor('create').some((r) => r.params.meetingID === `tag-${i}`))!;
+      const sent = t.fakes.find((f) => f.requestsFor('create').some((r) => r.params.meetingID?.endsWith(`~tag-${i}`)))!;
       expect(sent.requestsFor('create').at(-1)!.params['meta_server-tag']).toBe(expected);
     }
   });
