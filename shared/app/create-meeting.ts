@@ -19,8 +19,8 @@ export interface CreateInput {
   body?: string;
   /** the request's tenant (multitenant mode) */
   tenant?: TenantWithSettings;
-  /** the request's host; builds the analytics-callback URL when URL_HOST is unset */
-  host?: string;
+  /** `<scheme>://<host>[:port]` the request addressed; the analytics-callback URL's base when URL_HOST is unset */
+  origin?: string;
 }
 
 export interface CallResult {
@@ -29,17 +29,23 @@ export interface CallResult {
   serverId?: string;
 }
 
-/** The host BBB posts analytics to: `<tenant>.<URL_HOST>` or `URL_HOST` (the request's host when URL_HOST is unset). */
-function callbackHost(urlHost: string, tenant: TenantWithSettings | undefined, requestHost: string | undefined): string {
-  if (!urlHost) return requestHost ?? '';
-  return tenant ? `${tenant.name}.${urlHost}` : urlHost;
+/**
+ * Where BBB posts analytics: `https://<tenant>.<URL_HOST>` or `https://<URL_HOST>` (as Scalelite); when
+ * URL_HOST is unset, the scheme, host and port the request addressed (a local stack on http://…:3000).
+ */
+function callbackBase(urlHost: string, tenant: TenantWithSettings | undefined, origin: string | undefined): string {
+  if (!urlHost) return origin ?? '';
+  return `https://${tenant ? `${tenant.name}.${urlHost}` : urlHost}`;
 }
 
 /** BBB `create` through the balancer (reference §2.1), with our one-meeting-one-server placement. */
 export async function createMeeting(deps: Deps, input: CreateInput): Promise<CallResult> {
   const { config } = deps;
   const { tenant } = input;
+  // one deadline for the request's BBB calls; the create itself keeps its full timeouts, the calls
+  // before it (a cordoned server's isMeetingRunning, a Keycloak token) share what is left
   const deadline = deps.clock() + REQUEST_DEADLINE_MS;
+  const beforeCreate = deadline - (config.connectTimeoutMs + config.responseTimeoutMs);
   const params: Params = new Map(input.params);
   const meetingID = presentParam(params, 'meetingID');
   if (!meetingID) throw errors.missingMeetingId();
@@ -54,9 +60,9 @@ export async function createMeeting(deps: Deps, input: CreateInput): Promise<Cal
     config.defaultCreateServerTag,
   );
   params.set('meta_server-tag', tag ?? null);
-  const callbacks = captureCallbacks(params, config, callbackHost(config.urlHost, tenant, input.host));
+  const callbacks = captureCallbacks(params, callbackBase(config.urlHost, tenant, input.origin));
 
-  const { meeting, server, placedNow } = await placeMeeting(deps, { meetingID, tenantId: tenant?.id, tenantName: tenant?.name, tag, params, callbacks, deadline });
+  const { meeting, server, placedNow } = await placeMeeting(deps, { meetingID, tenantId: tenant?.id, tenantName: tenant?.name, tag, params, callbacks, deadline: beforeCreate });
 
   // the stored password reaches BBB whenever the client sends none, also for an existing meeting: a
   // session started again on BBB (or a create retried after a failure) must not get a password we don't know
@@ -70,7 +76,7 @@ export async function createMeeting(deps: Deps, input: CreateInput): Promise<Cal
   else params.delete('meta_server-tag');
   capDuration(params, config.maxMeetingDuration);
   if (tenant?.lrsEndpoint) {
-    const payload = await lrsPayload(deps, tenant, server.secret);
+    const payload = await lrsPayload(deps, tenant, server.secret, beforeCreate);
     if (payload !== undefined) params.set('meta_secret-lrs-payload', payload);
   }
 

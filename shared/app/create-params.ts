@@ -1,4 +1,3 @@
-import type { Config } from '../config/parse-config.js';
 import { isForwardableParam, metaKeyOf, presentParam, type Params } from '../domain/params.js';
 
 export interface CapturedCallbacks {
@@ -13,11 +12,11 @@ const RECORDING_READY = ['meta_bn-recording-ready-url', 'meta_bbb-recording-read
  * the analytics URL is replaced by our relay endpoint; recording-ready URLs are removed.
  * Unlike Scalelite, `meta_canvas-recording-ready-url` is honoured as the third fallback.
  */
-export function captureCallbacks(params: Params, config: Config, host: string = config.urlHost): CapturedCallbacks {
+export function captureCallbacks(params: Params, base: string): CapturedCallbacks {
   const out: CapturedCallbacks = {};
   if (params.has('meta_analytics-callback-url')) {
     out.analyticsCallbackUrl = params.get('meta_analytics-callback-url') ?? '';
-    params.set('meta_analytics-callback-url', `https://${host}/bigbluebutton/api/analytics_callback`);
+    params.set('meta_analytics-callback-url', `${base}/bigbluebutton/api/analytics_callback`);
   }
   const url = RECORDING_READY.map((k) => presentParam(params, k)).find((v) => v !== undefined);
   if (url !== undefined) {

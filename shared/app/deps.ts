@@ -8,6 +8,10 @@ export interface HttpPostOptions {
   headers: Record<string, string>;
   connectTimeoutMs: number;
   responseTimeoutMs: number;
+  /** a longer answer fails the call (a transport error) */
+  maxResponseBytes?: number;
+  /** the URL comes from a tenant or front-end (callbacks): https to public addresses only, unless ALLOW_PRIVATE_CALLBACK_URLS */
+  tenantSupplied?: boolean;
 }
 
 /** Outgoing HTTP other than the BBB API (Keycloak tokens, analytics callbacks). Rejects on transport errors and timeouts. */

@@ -2,6 +2,7 @@ import { createCipheriv, createHash, pbkdf2, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { OutboundPostOptions } from '../net/outbound-http.js';
 import type { TenantLrs } from '../store/tenant-repo.js';
+import { callTimeouts } from './deadline.js';
 import type { Deps } from './deps.js';
 
 const pbkdf2Async = promisify(pbkdf2);
@@ -62,7 +63,7 @@ function makeRoom(cache: Map<string, CachedToken>, now: number): void {
  * `expires_in` (an answer without `expires_in` is not cached); concurrent creates share one request.
  * Undefined (with a warning) on any failure or timeout; failures are not cached.
  */
-async function keycloakToken(deps: Deps, tenantId: string, lrs: TenantLrs): Promise<string | undefined> {
+async function keycloakToken(deps: Deps, tenantId: string, lrs: TenantLrs, deadline?: number): Promise<string | undefined> {
   const cache = cacheOf(deps);
   const key = accountKey(lrs);
   const hit = cache.get(key);
@@ -70,7 +71,7 @@ async function keycloakToken(deps: Deps, tenantId: string, lrs: TenantLrs): Prom
   cache.delete(key);
   makeRoom(cache, deps.clock());
   const entry: CachedToken = { token: Promise.resolve(undefined), until: Infinity };
-  entry.token = fetchKeycloakToken(deps, tenantId, lrs).then((answer) => {
+  entry.token = fetchKeycloakToken(deps, tenantId, lrs, deadline).then((answer) => {
     if (answer && answer.lifetimeMs > TOKEN_EXPIRY_MARGIN_MS) entry.until = deps.clock() + answer.lifetimeMs - TOKEN_EXPIRY_MARGIN_MS;
     else if (cache.get(key) === entry) cache.delete(key);
     return answer?.token;
@@ -79,7 +80,12 @@ async function keycloakToken(deps: Deps, tenantId: string, lrs: TenantLrs): Prom
   return entry.token;
 }
 
-async function fetchKeycloakToken(deps: Deps, tenantId: string, lrs: TenantLrs): Promise<{ token: string; lifetimeMs: number } | undefined> {
+async function fetchKeycloakToken(deps: Deps, tenantId: string, lrs: TenantLrs, deadline?: number): Promise<{ token: string; lifetimeMs: number } | undefined> {
+  const timeouts = callTimeouts(deps.config, deps.clock(), deadline);
+  if (!timeouts) {
+    deps.log.warn('LRS token not requested: no time left in the request; create goes on without meta_secret-lrs-payload', { tenant: tenantId });
+    return undefined;
+  }
   const form = new URLSearchParams({
     client_id: lrs.kcClientId ?? '',
     client_secret: lrs.kcClientSecret ?? '',
@@ -89,8 +95,8 @@ async function fetchKeycloakToken(deps: Deps, tenantId: string, lrs: TenantLrs):
   });
   const options: OutboundPostOptions = {
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-    connectTimeoutMs: deps.config.connectTimeoutMs,
-    responseTimeoutMs: deps.config.responseTimeoutMs,
+    connectTimeoutMs: timeouts.connectTimeoutMs,
+    responseTimeoutMs: timeouts.responseTimeoutMs,
     maxResponseBytes: KEYCLOAK_MAX_RESPONSE_BYTES,
   };
   try {
@@ -117,13 +123,13 @@ async function fetchKeycloakToken(deps: Deps, tenantId: string, lrs: TenantLrs):
  * when the tenant has an LRS user name, else a Keycloak token. Undefined when the tenant has no LRS
  * endpoint or the token cannot be had (the parameter is then omitted).
  */
-export async function lrsPayload(deps: Deps, tenant: TenantLrs & { id: string }, serverSecret: string): Promise<string | undefined> {
+export async function lrsPayload(deps: Deps, tenant: TenantLrs & { id: string }, serverSecret: string, deadline?: number): Promise<string | undefined> {
   if (!tenant.lrsEndpoint) return undefined;
   let payload: Record<string, string>;
   if (tenant.lrsUsername) {
     payload = { lrs_endpoint: tenant.lrsEndpoint, lrs_username: tenant.lrsUsername, lrs_password: tenant.lrsPassword ?? '' };
   } else if (tenant.kcTokenUrl) {
-    const token = await keycloakToken(deps, tenant.id, tenant);
+    const token = await keycloakToken(deps, tenant.id, tenant, deadline);
     if (token === undefined) return undefined;
     payload = { lrs_endpoint: tenant.lrsEndpoint, lrs_token: token };
   } else {

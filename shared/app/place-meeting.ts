@@ -136,7 +136,7 @@ async function keepExisting(deps: Deps, meeting: Meeting, deadline?: number): Pr
   if (server.state === 'enabled') return server;
   // cordoned: keep the meeting there only while it is running
   const t = callTimeouts(timeoutsFor(deps.config, true), deps.clock(), deadline);
-  if (!t) return undefined;
+  if (!t) return server; // no time left to ask: keeping it never splits a running meeting
   try {
     const res = await deps.bbb.call(server, 'isMeetingRunning', new Map([['meetingID', bbbMeetingId(meeting.tenantId, meeting.meetingID)]]), t);
     return String(res.response.running) === 'true' ? server : undefined;

@@ -60,7 +60,8 @@ const STATES: Record<string, ServerState> = { enable: 'enabled', cordon: 'cordon
 export async function updateServer(deps: Deps, id: string, input: ServerInput): Promise<Server> {
   const changes: ServerConfigChanges = {};
   if (input.state !== undefined) {
-    const state = STATES[String(input.state)];
+    const name = String(input.state);
+    const state = Object.hasOwn(STATES, name) ? STATES[name] : undefined;
     if (!state) throw new AdminError('invalid', `Invalid state parameter: ${String(input.state)}`);
     changes.state = state;
   }

@@ -54,9 +54,11 @@ export function parseBbbResponse(body: string): BbbResponse {
   if (!response || typeof response !== 'object' || response.returncode === undefined) {
     throw new BbbTransportError('Response did not include returncode');
   }
-  if (String(response.returncode) !== 'SUCCESS') {
+  // an element with elements inside is a null-prototype object, which String() cannot convert
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  if (text(response.returncode) !== 'SUCCESS') {
     if (response.messageKey === undefined || response.message === undefined) throw new BbbTransportError('Error response without messageKey/message');
-    throw new BbbFailedError(String(response.messageKey), String(response.message));
+    throw new BbbFailedError(text(response.messageKey), text(response.message));
   }
   return { body, response };
 }

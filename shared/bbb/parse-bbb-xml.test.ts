@@ -170,3 +170,10 @@ describe('strictXmlDocument (proxied BBB documents)', () => {
     expect(plainObject(parseXmlDocument('<a>t</a>'))).toBe('t');
   });
 });
+
+describe('parseBbbResponse with elements where text is expected', () => {
+  it('a returncode, messageKey or message holding elements is no SUCCESS and never a TypeError', () => {
+    expect(() => parseBbbResponse('<response><returncode><x/></returncode><messageKey><y/></messageKey><message>m</message></response>')).toThrow(BbbFailedError);
+    expect(() => parseBbbResponse('<response><returncode><__proto__/></returncode></response>')).toThrow(BbbTransportError);
+  });
+});

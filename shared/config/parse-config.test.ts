@@ -265,6 +265,7 @@ describe('parseConfig errors name the variable', () => {
     ['PORT', '-1'],
     ['PORT', '65536'],
     ['REGISTRY_TTL', 'Infinity'],
+    ['RESPONSE_TIMEOUT', '30'],
   ])('%s=%j', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.variable).toBe(variable);
@@ -310,5 +311,14 @@ describe('parseConfig errors name the variable', () => {
     for (const level of ['info', 'warn', 'error', 'silent'] as const) {
       expect(parseConfig({ LOG_LEVEL: level.toUpperCase() }).logLevel).toBe(level);
     }
+  });
+});
+
+describe('timeouts fit in a request', () => {
+  it('CONNECT_TIMEOUT + RESPONSE_TIMEOUT over 20 s is refused, naming the limit', () => {
+    const error = configError({ CONNECT_TIMEOUT: '5', RESPONSE_TIMEOUT: '16' });
+    expect(error.variable).toBe('RESPONSE_TIMEOUT');
+    expect(error.message).toContain('at most 20 s');
+    expect(parseConfig({ CONNECT_TIMEOUT: '5', RESPONSE_TIMEOUT: '15' }).responseTimeoutMs).toBe(15_000);
   });
 });

@@ -120,6 +120,12 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
+/**
+ * The most CONNECT_TIMEOUT + RESPONSE_TIMEOUT may add up to: one BBB call of a request, with room left in
+ * the request's deadline (REQUEST_DEADLINE_MS, under API Gateway's 30 s) for the calls before it.
+ */
+export const MAX_CALL_MS = 20_000;
+
 /** Reads the environment once into a typed Config; a bad value throws a ConfigError naming it. */
 export function parseConfig(env: Env): Config {
   const r = reader(env);
@@ -136,6 +142,11 @@ export function parseConfig(env: Env): Config {
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) throw new ConfigError('DYNAMODB_TABLE', `"${table}" is not a valid table name`);
   const endpoint = r.raw('DYNAMODB_ENDPOINT').trim();
   if (endpoint !== '' && !isHttpUrl(endpoint)) throw new ConfigError('DYNAMODB_ENDPOINT', `"${endpoint}" is not an http(s) URL`);
+  const connectTimeoutMs = Math.round(r.number('CONNECT_TIMEOUT', { min: 0.05 }) * 1000);
+  const responseTimeoutMs = Math.round(r.number('RESPONSE_TIMEOUT', { min: 0.05 }) * 1000);
+  if (connectTimeoutMs + responseTimeoutMs > MAX_CALL_MS) {
+    throw new ConfigError('RESPONSE_TIMEOUT', `CONNECT_TIMEOUT + RESPONSE_TIMEOUT is ${(connectTimeoutMs + responseTimeoutMs) / 1000} s; at most ${MAX_CALL_MS / 1000} s fit in a request (API Gateway ends it after 30 s)`);
+  }
   return {
     urlHost: r.raw('URL_HOST').trim(),
     loadbalancerSecrets: secrets,
@@ -155,8 +166,8 @@ export function parseConfig(env: Env): Config {
     overrideCreateParams: r.paramList('OVERRIDE_CREATE_PARAMS'),
     defaultJoinParams: r.paramList('DEFAULT_JOIN_PARAMS'),
     overrideJoinParams: r.paramList('OVERRIDE_JOIN_PARAMS'),
-    connectTimeoutMs: Math.round(r.number('CONNECT_TIMEOUT', { min: 0.05 }) * 1000),
-    responseTimeoutMs: Math.round(r.number('RESPONSE_TIMEOUT', { min: 0.05 }) * 1000),
+    connectTimeoutMs,
+    responseTimeoutMs,
     serverIdIsHostname: r.bool('SERVER_ID_IS_HOSTNAME'),
     defaultMeetingTtl: r.number('DEFAULT_MEETING_TTL', { min: 60, integer: true }),
     pollInterval: r.number('POLL_INTERVAL', { min: 1 }),

@@ -50,7 +50,7 @@ function callbackParams(req: RequestInput): Record<string, unknown> {
       // not JSON: only the query parameters
     }
   }
-  const query: Record<string, unknown> = {};
+  const query: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [k, v] of req.params) query[k] = v;
   return { ...query, ...body };
 }
@@ -70,7 +70,7 @@ function routes(deps: Deps): Record<string, Route> {
       ? open(GET_POST, 'form', async () => xml(NO_MEETINGS_XML))
       : checked(GET_POST, 'form', async (d, _r, t) => xml(await getMeetings(d, t?.id))),
     create: checked(GET_POST, 'create', async (d, r, t) =>
-      xml(await createMeeting(d, { params: r.params, body: r.kind === 'xml' && r.hasBody ? r.body : undefined, tenant: t, host: r.host })),
+      xml(await createMeeting(d, { params: r.params, body: r.kind === 'xml' && r.hasBody ? r.body : undefined, tenant: t, origin: r.origin })),
     ),
     end: checked(GET_POST, 'form', async (d, r, t) => xml(await endMeeting(d, r.params, t))),
     join: checked(['GET'], 'any', async (d, r, t) => {

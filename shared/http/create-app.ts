@@ -5,7 +5,7 @@ import { ApiError } from '../domain/api-error.js';
 import type { Deps } from '../app/deps.js';
 import { createAdminApi, type AdminResult } from './admin-api.js';
 import { createBbbApi, type Outcome } from './bbb-api.js';
-import { readRequest, requestHost } from './request-input.js';
+import { readRequest, requestHost, requestOrigin } from './request-input.js';
 import { errorXml, XML_CONTENT_TYPE } from './xml-responses.js';
 
 /** What a runtime adapter provides: the query string exactly as the client sent it. */
@@ -32,7 +32,7 @@ export function createApp(deps: Deps, adapter: HttpAdapter = { rawQuery: urlRawQ
   if (deps.config.adminSecrets.length === 0) {
     deps.log.warn('ADMIN_SECRET is not set: the admin API /scalelite/api accepts the LOADBALANCER secrets; set ADMIN_SECRET to give it its own credential');
   }
-  const read = (c: Context) => readRequest(c, adapter.rawQuery(c), requestHost(c, deps.config.trustForwardedHost));
+  const read = (c: Context) => readRequest(c, adapter.rawQuery(c), requestHost(c, deps.config.trustForwardedHost), requestOrigin(c, deps.config.trustForwardedHost));
 
   const health = async (c: Context) => {
     try {

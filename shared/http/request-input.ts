@@ -32,6 +32,8 @@ export interface RequestInput {
   hasBody: boolean;
   /** the host the client addressed, lower-case, without the port (see `requestHost`) */
   host: string;
+  /** `<scheme>://<host>[:port]` the client addressed ('' when its Host is not a host name), see `requestOrigin` */
+  origin: string;
   /** the Authorization header */
   authorization?: string;
 }
@@ -54,8 +56,29 @@ export function requestHost(c: Context, trustForwarded: boolean): string {
   return host.toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
 }
 
+const firstValue = (v: string | undefined) => v?.split(',')[0]?.trim() || undefined;
+const HOST_AND_PORT = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*\.?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
+
+/**
+ * The scheme, host and port the client addressed: the request URL's scheme (https on Lambda, where API
+ * Gateway terminates TLS) and the `Host` header with its port — or, with `trustForwarded`, the proxy's
+ * `X-Forwarded-Proto` / `X-Forwarded-Host`. '' when the host is not a plain host name (with a port).
+ */
+export function requestOrigin(c: Context, trustForwarded: boolean): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(c.req.url);
+  } catch {
+    url = undefined;
+  }
+  const host = ((trustForwarded ? firstValue(c.req.header('x-forwarded-host')) : undefined) || c.req.header('host') || url?.host || '').toLowerCase();
+  const proto = trustForwarded ? firstValue(c.req.header('x-forwarded-proto'))?.toLowerCase() : undefined;
+  const scheme = proto === 'http' || proto === 'https' ? proto : url?.protocol === 'http:' ? 'http' : 'https';
+  return HOST_AND_PORT.test(host) ? `${scheme}://${host}` : '';
+}
+
 /** Reads what the BBB API needs from a request: raw query, merged params, body and its kind. */
-export async function readRequest(c: Context, rawQuery: string, host = ''): Promise<RequestInput> {
+export async function readRequest(c: Context, rawQuery: string, host = '', origin = ''): Promise<RequestInput> {
   const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
   const contentType = c.req.header('content-type') ?? '';
   const kind = contentKind(contentType);
@@ -86,6 +109,7 @@ export async function readRequest(c: Context, rawQuery: string, host = ''): Prom
     body: kind === 'multipart' ? '' : body,
     hasBody: body.length > 0,
     host,
+    origin,
     authorization: c.req.header('authorization'),
   };
 }

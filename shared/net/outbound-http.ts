@@ -1,16 +1,9 @@
+import type { HttpPostOptions } from '../app/deps.js';
 import { httpExchange } from '../bbb/bbb-client.js';
 import { tenantUrlExchange, type DestinationPolicy } from './safe-http.js';
 
-/** What a use case asks of an outgoing POST (a superset of `HttpPostOptions` in shared/app/deps.ts). */
-export interface OutboundPostOptions {
-  headers: Record<string, string>;
-  connectTimeoutMs: number;
-  responseTimeoutMs: number;
-  /** a longer answer fails the call (transport error); default OUTBOUND_MAX_RESPONSE_BYTES, or CALLBACK_MAX_RESPONSE_BYTES for tenant URLs */
-  maxResponseBytes?: number;
-  /** the URL comes from a tenant or front-end (callbacks): https to public addresses only, unless ALLOW_PRIVATE_CALLBACK_URLS */
-  tenantSupplied?: boolean;
-}
+/** What a use case asks of an outgoing POST (`maxResponseBytes` defaults to OUTBOUND_MAX_RESPONSE_BYTES, or CALLBACK_MAX_RESPONSE_BYTES for tenant URLs). */
+export type OutboundPostOptions = HttpPostOptions;
 
 /** Answers of operator-configured endpoints (a Keycloak token is a few KB). */
 export const OUTBOUND_MAX_RESPONSE_BYTES = 1024 * 1024;

@@ -1,3 +1,5 @@
+import { promisify } from 'node:util';
+import { deflateRaw, inflateRawSync } from 'node:zlib';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Meeting, MeetingInfo } from '../domain/entities.js';
 import { bbbMeetingId } from '../domain/meeting-id.js';
@@ -5,6 +7,8 @@ import { isConditionFailed } from './dynamo-client.js';
 import { GSI1, GSI2, keys } from './keys.js';
 
 type Item = Record<string, unknown>;
+
+const deflate = (text: string): Promise<Buffer> => promisify(deflateRaw)(Buffer.from(text, 'utf8'));
 
 /** What names a meeting: the front-end's meetingID within its tenant. */
 export interface MeetingRef {
@@ -243,12 +247,17 @@ export class MeetingRepo {
     );
   }
 
-  /** Writes the meeting's `<meeting>` snapshot (its own item, on the tenant's GSI2 partition). */
+  /**
+   * Writes the meeting's `<meeting>` snapshot: its own item, on the tenant's GSI2 partition, the XML
+   * deflated (a 250-attendee meeting's 75 KB become about 6 KB: getMeetings reads ~12× fewer bytes,
+   * pages and capacity units).
+   */
   async putInfo(info: MeetingInfo): Promise<void> {
+    const { xml, ...rest } = info;
     await this.db.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...keys.meetingInfo(meetingKeyOf(info)), ...keys.meetingInfoByTenant(info.tenantId, info.meetingID), type: 'meetingInfo', ...info },
+        Item: { ...keys.meetingInfo(meetingKeyOf(info)), ...keys.meetingInfoByTenant(info.tenantId, info.meetingID), type: 'meetingInfo', ...rest, xmlz: await deflate(xml) },
       }),
     );
   }
@@ -295,8 +304,9 @@ export class MeetingRepo {
       if (item.type === 'meeting') {
         const m = meetingFromItem(item);
         if (live(m, nowMs)) meetings.push(m);
-      } else if (item.type === 'meetingInfo' && typeof item.xml === 'string') {
-        infos.set(item.meetingID as string, { meetingID: item.meetingID as string, tenantId: item.tenantId as string | undefined, serverId: item.serverId as string, xml: item.xml, expiresAt: item.expiresAt as number });
+      } else if (item.type === 'meetingInfo' && item.xmlz instanceof Uint8Array) {
+        const xml = inflateRawSync(item.xmlz).toString('utf8');
+        infos.set(item.meetingID as string, { meetingID: item.meetingID as string, tenantId: item.tenantId as string | undefined, serverId: item.serverId as string, xml, expiresAt: item.expiresAt as number });
       }
     });
     return meetings.map((meeting) => {

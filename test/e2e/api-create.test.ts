@@ -1,3 +1,4 @@
+import { signedForm } from '../helpers/post-sign.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeBbb } from '../fake-bbb/fake-bbb-server.js';
 import { LB_SECRET, rawRequest, signQuery, startTestStack, xmlValue, type TestStack } from '../helpers/test-stack.js';
@@ -124,11 +125,11 @@ describe('create', () => {
     expect(xmlValue(res.body, 'message')).toBe('There is no available server with the required tag=nope;other.');
   });
 
-  it('a POST form create works like GET (checksum over the empty query)', async () => {
-    const res = await rawRequest(t.url, `/bigbluebutton/api/create?${signQuery('create', '')}`, {
+  it('a POST form create works like GET (the body signed as BBB\'s PostChecksum)', async () => {
+    const res = await rawRequest(t.url, '/bigbluebutton/api/create', {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: 'meetingID=c-post&name=Posted+Room',
+      body: signedForm('create', [['meetingID', 'c-post'], ['name', 'Posted Room']]),
     });
     expect(xmlValue(res.body, 'returncode')).toBe('SUCCESS');
     expect(lastCreate().r.params).toMatchObject({ meetingID: 'c-post', name: 'Posted Room' });
@@ -178,6 +179,21 @@ describe('create without servers', () => {
         '<?xml version="1.0"?>\n<response>\n  <returncode>FAILED</returncode>\n  <messageKey>internalError</messageKey>\n  <message>Could not find any available servers.</message>\n</response>\n',
       );
       expect(LB_SECRET).not.toBe('');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('create without URL_HOST', () => {
+  it("gives BBB the analytics-callback URL on the request's own scheme, host and port", async () => {
+    const t = await startTestStack({ servers: 1, env: { URL_HOST: '' } });
+    try {
+      await t.call('create', 'meetingID=cb-local&meta_analytics-callback-url=https%3A%2F%2Flms.example%2Fa');
+      const sent = t.fakes[0].requestsFor('create').at(-1)!;
+      const port = new URL(t.url).port;
+      expect(port).not.toBe('');
+      expect(sent.params['meta_analytics-callback-url']).toBe(`http://127.0.0.1:${port}/bigbluebutton/api/analytics_callback`);
     } finally {
       await t.close();
     }

@@ -1,3 +1,4 @@
+import { signedForm } from '../helpers/post-sign.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { rawRequest, signQuery, startTestStack, xmlValue, type TestStack } from '../helpers/test-stack.js';
 
@@ -18,10 +19,10 @@ describe('meeting calls', () => {
     expect(get.body.startsWith('<?xml version="1.0"?>\n<response>')).toBe(true);
     expect(xmlValue(get.body, 'meetingID')).toBe('m-1');
     for (const algorithm of ['sha1', 'sha256'] as const) {
-      const post = await rawRequest(t.url, `/bigbluebutton/api/getMeetingInfo?${signQuery('getMeetingInfo', '', undefined, algorithm)}`, {
+      const post = await rawRequest(t.url, '/bigbluebutton/api/getMeetingInfo', {
         method: 'POST',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: 'meetingID=m-1',
+        body: signedForm('getMeetingInfo', [['meetingID', 'm-1']], algorithm),
       });
       expect(xmlValue(post.body, 'returncode')).toBe('SUCCESS');
       expect(xmlValue(post.body, 'meetingID')).toBe('m-1');

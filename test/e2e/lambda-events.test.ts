@@ -3,6 +3,7 @@
  * `handle(createApp(deps, { rawQuery: lambdaRawQuery }))`, with the deps of a local stack and fake BBBs behind.
  * (functions/api/handler.ts itself is not imported: it builds its deps from process.env at import.)
  */
+import { postChecksum } from '../helpers/post-sign.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { handle } from 'hono/aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -178,12 +179,13 @@ describe('API Gateway HTTP API (payload v2) events', () => {
     expect(fake().requests).toHaveLength(0);
   });
 
-  it('POST create with a form body, the checksum in the query computed over "create" + "" + secret', async () => {
+  it('POST create with a form body, the checksum in the query over the body as BBB\'s PostChecksum', async () => {
+    const params: [string, string][] = [['meetingID', 'post-1'], ['name', "Posted room's name"], ['moderatorPW', 'mp']];
     const body = "meetingID=post-1&name=Posted+room%27s+name&moderatorPW=mp";
     const res = await invoke({
       method: 'POST',
       rawPath: '/bigbluebutton/api/create',
-      rawQueryString: `checksum=${checksumOver(`create${LB_SECRET}`, 'sha1')}`,
+      rawQueryString: `checksum=${postChecksum('create', params, 'sha1')}`,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body,
     });
@@ -200,7 +202,7 @@ describe('API Gateway HTTP API (payload v2) events', () => {
     const res = await invoke({
       method: 'POST',
       rawPath: '/bigbluebutton/api/create',
-      rawQueryString: `checksum=${checksumOver(`create${LB_SECRET}`, 'sha256')}`,
+      rawQueryString: `checksum=${postChecksum('create', [['meetingID', 'post-b64'], ['name', 'Base 64 room']], 'sha256')}`,
       headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' },
       body: Buffer.from(body, 'utf8').toString('base64'),
       isBase64Encoded: true,

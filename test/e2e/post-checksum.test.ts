@@ -1,21 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postChecksum } from '../helpers/post-sign.js';
 import { LB_SECRET, rawRequest, signQuery, startTestStack, xmlValue, type TestStack } from '../helpers/test-stack.js';
-
-/** Java's URLEncoder, from encodeURIComponent (which also keeps `!'()~`); space is `+`. */
-const javaEncode = (v: string) =>
-  encodeURIComponent(v)
-    .replace(/[!'()~]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, '+');
-
-/** What BBB's PostChecksum expects: H(call + sorted name=URLEncoder(value) joined by & + secret). */
-function postChecksum(call: string, params: [string, string][], algorithm: 'sha1' | 'sha256' = 'sha1'): string {
-  const text = [...params]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([n, v]) => `${n}=${javaEncode(v)}`)
-    .join('&');
-  return createHash(algorithm).update(call + text + LB_SECRET).digest('hex');
-}
 
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
 

@@ -64,7 +64,7 @@ describe('admin changes during a cycle', () => {
 
 describe('a slow or dead server', () => {
   it('does not hold up the others: they are polled and written while it hangs', async () => {
-    f = await startPollerFixture({ servers: 4, env: { POLLER_CONCURRENCY: '2', RESPONSE_TIMEOUT: '60' } });
+    f = await startPollerFixture({ servers: 4, env: { POLLER_CONCURRENCY: '2', RESPONSE_TIMEOUT: '15' } });
     for (const i of [1, 2, 3]) await f.place(i, `busy-${i}`, { users: i });
     const cycle = cycleInFlight(0);
     // bbb-1 hangs in one slot; bbb-2..4 go through the other one, and their new state is already stored
@@ -89,7 +89,7 @@ describe('a slow or dead server', () => {
   });
 
   it('is not blamed when the cycle deadline cut its wait short', async () => {
-    f = await startPollerFixture({ servers: 2, env: { RESPONSE_TIMEOUT: '60', CONNECT_TIMEOUT: '5' } });
+    f = await startPollerFixture({ servers: 2, env: { RESPONSE_TIMEOUT: '15', CONNECT_TIMEOUT: '5' } });
     f.fakes[0].hang(true);
     const report = await f.poll({ deadline: f.now() + 300 });
     expect(report).toMatchObject({ polled: 1, failed: 0, skipped: 1 });
