@@ -1,11 +1,12 @@
 /**
- * Runs every benchmark in sequence: DynamoDB round trips per request, throughput (autocannon), and
- * placement spread. Prints their figures; asserts nothing about time. About 2–3 minutes with the
- * defaults on 2 cores (BENCH_SECONDS=10 per throughput scenario; SPREAD_RUNS=5).
+ * Runs every benchmark in sequence: DynamoDB round trips per request, consumed capacity with big
+ * meetings, throughput (autocannon), placement spread and the poller cycle. Prints their figures;
+ * asserts nothing about time. About 4–5 minutes with the defaults on 2 cores (BENCH_SECONDS=10 per throughput scenario; SPREAD_RUNS=5).
  *
  * Run: npm run bench   (or: npx tsx bench/run-all.ts)
  */
 import { cpus, loadavg } from 'node:os';
+import { main as meetingCapacity } from './meeting-capacity.js';
 import { main as placementSpread } from './placement-spread.js';
 import { main as pollerCycle } from './poller-cycle.js';
 import { main as roundTrips } from './round-trips.js';
@@ -25,6 +26,7 @@ console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node 
 const started = performance.now();
 for (const [name, run] of [
   ['round-trips', roundTrips],
+  ['meeting-capacity', meetingCapacity],
   ['throughput', throughput],
   ['placement-spread', placementSpread],
   ['poller-cycle', () => pollerCycle({ concurrencies: [200] })],
