@@ -154,3 +154,22 @@ describe('item 4: expiries and counters', () => {
     await down.stop();
   });
 });
+
+describe('item 13: generated passwords', () => {
+  it('come from the CSPRNG, not from the placement draw (deps.random)', async () => {
+    const fixed = await startTestStack({ servers: 1, random: () => 0 });
+    try {
+      const made = new Set<string>();
+      for (const id of ['pw-1', 'pw-2', 'pw-3']) {
+        await fixed.call('create', `meetingID=${id}`);
+        const pw = (await fixed.stack.deps.store.meetings.get({ meetingID: id }, Date.now()))!.moderatorPW;
+        expect(pw).toMatch(/^[A-Za-z0-9]{8}$/);
+        expect(fixed.fakes[0].meetings.get(id)!.moderatorPW).toBe(pw);
+        made.add(pw);
+      }
+      expect(made.size).toBe(3); // with Math.random replaced by () => 0 the old code made AAAAAAAA thrice
+    } finally {
+      await fixed.close();
+    }
+  });
+});

@@ -12,6 +12,7 @@ import { KEYCLOAK_MAX_RESPONSE_BYTES, TOKEN_EXPIRY_MARGIN_MS, encryptLrsPayload 
 import { setTenantLrs } from '../../shared/app/tenant-admin.js';
 import type { Tenant } from '../../shared/store/tenant-repo.js';
 import { xmlValue } from '../helpers/test-stack.js';
+import { injectDynamoFaults } from '../helpers/dynamo-faults.js';
 import { hostOf, memoryLog, startTenancyStack, type TenancyStack } from './tenancy-stack.js';
 
 function decryptLrsPayload(base64: string, secret: string): string {
@@ -169,6 +170,22 @@ describe('meta_secret-lrs-payload on create', () => {
     ]);
     // no credential in any log line
     expect(JSON.stringify(log.lines)).not.toMatch(/svc-pass|client-s3cret|kc-access-token/);
+  });
+
+  it('no Keycloak call once the time before the create is spent: a request keeps within its deadline', async () => {
+    // the placement took 26.5 s (a throttled table): of the request's 27 s only the create's own 0.6 s remain
+    const slow = injectDynamoFaults(t.stack.db, (c) => {
+      if (c.command === 'UpdateItemCommand' && c.pk?.startsWith('VOICEBRIDGE#')) now += 26_500;
+      return undefined;
+    });
+    try {
+      const params = await create('keycloak', 'lrs-kc-late');
+      expect(params).not.toHaveProperty('meta_secret-lrs-payload');
+      expect(kc.requests).toEqual([]);
+      expect(log.lines.map((l) => l.msg)).toContain('LRS token not requested: no time left in the request; create goes on without meta_secret-lrs-payload');
+    } finally {
+      slow();
+    }
   });
 
   it('a tenant without an LRS endpoint sends no payload', async () => {
