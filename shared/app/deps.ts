@@ -2,6 +2,7 @@ import type { BbbClient } from '../bbb/bbb-client.js';
 import type { Config } from '../config/parse-config.js';
 import type { Store } from '../store/create-store.js';
 import type { Logger } from './logger.js';
+import type { ObjectStorage } from './object-storage.js';
 import type { Registry } from './registry.js';
 
 export interface HttpPostOptions {
@@ -26,6 +27,8 @@ export interface Deps {
   bbb: BbbClient;
   registry: Registry;
   http: OutboundHttp;
+  /** the recordings bucket; absent in runtimes that do not touch recordings (the poller) */
+  storage?: ObjectStorage;
   /** epoch ms */
   clock: () => number;
   /** [0, 1) */

@@ -17,6 +17,15 @@ export interface Config {
   buildNumber: string;
   getMeetingsApiDisabled: boolean;
   recordingDisabled: boolean;
+  recordingImportUnpublished: boolean;
+  protectedRecordingsEnabled: boolean;
+  getRecordingsApiFiltered: boolean;
+  /** formats served at /<format>/<record_id>/… */
+  recordingPlaybackFormats: string[];
+  s3Bucket: string;
+  /** '' = AWS (or the embedded S3 of `slctl serve`) */
+  s3Endpoint: string;
+  recordingUploadUrlTtl: number;
   maxMeetingDuration: number;
   createExcludeParams: string[];
   joinExcludeParams: string[];
@@ -142,6 +151,10 @@ export function parseConfig(env: Env): Config {
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) throw new ConfigError('DYNAMODB_TABLE', `"${table}" is not a valid table name`);
   const endpoint = r.raw('DYNAMODB_ENDPOINT').trim();
   if (endpoint !== '' && !isHttpUrl(endpoint)) throw new ConfigError('DYNAMODB_ENDPOINT', `"${endpoint}" is not an http(s) URL`);
+  const s3Bucket = r.text('S3_BUCKET_NAME');
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(s3Bucket)) throw new ConfigError('S3_BUCKET_NAME', `"${s3Bucket}" is not a valid bucket name`);
+  const s3Endpoint = r.raw('S3_ENDPOINT').trim();
+  if (s3Endpoint !== '' && !isHttpUrl(s3Endpoint)) throw new ConfigError('S3_ENDPOINT', `"${s3Endpoint}" is not an http(s) URL`);
   const connectTimeoutMs = Math.round(r.number('CONNECT_TIMEOUT', { min: 0.05 }) * 1000);
   const responseTimeoutMs = Math.round(r.number('RESPONSE_TIMEOUT', { min: 0.05 }) * 1000);
   if (connectTimeoutMs + responseTimeoutMs > MAX_CALL_MS) {
@@ -158,7 +171,14 @@ export function parseConfig(env: Env): Config {
     allowPrivateCallbackUrls: r.bool('ALLOW_PRIVATE_CALLBACK_URLS'),
     buildNumber: r.raw('BUILD_NUMBER').trim(),
     getMeetingsApiDisabled: r.bool('GET_MEETINGS_API_DISABLED'),
-    recordingDisabled: true, // recordings arrive with a later release; until then the API answers as disabled
+    recordingDisabled: r.bool('RECORDING_DISABLED'),
+    recordingImportUnpublished: r.bool('RECORDING_IMPORT_UNPUBLISHED'),
+    protectedRecordingsEnabled: r.bool('PROTECTED_RECORDINGS_ENABLED'),
+    getRecordingsApiFiltered: r.bool('GET_RECORDINGS_API_FILTERED'),
+    recordingPlaybackFormats: r.text('RECORDING_PLAYBACK_FORMATS').split(':').map((f) => f.trim()).filter((f) => /^[a-z0-9_-]+$/i.test(f)),
+    s3Bucket,
+    s3Endpoint,
+    recordingUploadUrlTtl: r.number('RECORDING_UPLOAD_URL_TTL', { min: 60, max: 7 * 24 * 3600, integer: true }),
     maxMeetingDuration: r.number('MAX_MEETING_DURATION', { min: 0, integer: true }),
     createExcludeParams: r.list('CREATE_EXCLUDE_PARAMS'),
     joinExcludeParams: r.list('JOIN_EXCLUDE_PARAMS'),

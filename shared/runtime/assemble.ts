@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BbbClient } from '../bbb/bbb-client.js';
 import type { Config } from '../config/parse-config.js';
 import type { Deps, OutboundHttp } from '../app/deps.js';
+import type { ObjectStorage } from '../app/object-storage.js';
 import { createLogger, type Logger } from '../app/logger.js';
 import { Registry } from '../app/registry.js';
 import { createOutboundHttp } from '../net/outbound-http.js';
@@ -14,6 +15,8 @@ export interface AssembleOptions {
   http?: OutboundHttp;
   clock?: () => number;
   random?: () => number;
+  /** the recordings bucket (shared/storage/s3-storage.ts) */
+  storage?: ObjectStorage;
 }
 
 /** Wires the use cases' dependencies from a Config and a DynamoDB client (used by every composition root). */
@@ -36,5 +39,6 @@ export function assemble(config: Config, opts: AssembleOptions): Deps {
     clock,
     random: opts.random ?? Math.random,
     log,
+    storage: opts.storage,
   };
 }

@@ -1,5 +1,6 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MeetingRepo } from './meeting-repo.js';
+import { RecordingRepo } from './recording-repo.js';
 import { ServerRepo } from './server-repo.js';
 import { TenantRepo } from './tenant-repo.js';
 
@@ -7,12 +8,13 @@ export interface Store {
   servers: ServerRepo;
   meetings: MeetingRepo;
   tenants: TenantRepo;
+  recordings: RecordingRepo;
   /** resolves when the table answers */
   ping(): Promise<void>;
 }
 
 export function createStore(db: DynamoDBDocumentClient, table: string): Store {
-  return { servers: new ServerRepo(db, table), meetings: new MeetingRepo(db, table), tenants: new TenantRepo(db, table), ping: () => pingStore(db, table) };
+  return { servers: new ServerRepo(db, table), meetings: new MeetingRepo(db, table), tenants: new TenantRepo(db, table), recordings: new RecordingRepo(db, table), ping: () => pingStore(db, table) };
 }
 
 /** Proves the table answers: one GetItem of a key that never exists. */

@@ -40,7 +40,32 @@ export const keys = {
   tenantSettingIndex: (tenantId: string, settingId: string) => ({ gsi2pk: 'TENANTS', gsi2sk: `${tenantId}#SETTING#${settingId}` }),
   tenantPartition: (id: string) => `TENANT#${id}`,
   tenantsPartition: () => 'TENANTS',
+
+  /** a recording; its tenant's partitions: by meetingID (GSI1), by record id (GSI2), by start time (GSI3) */
+  recording: (recordID: string) => ({ pk: `RECORDING#${recordID}`, sk: 'RECORDING' }),
+  recordingByMeeting: (tenantId: string | undefined, meetingID: string, startTime: number, recordID: string) => ({
+    gsi1pk: recordingsOfMeetingPartition(tenantId, meetingID),
+    gsi1sk: `${startKey(startTime)}#${recordID}`,
+  }),
+  recordingsOfMeetingPartition: (tenantId: string | undefined, meetingID: string) => recordingsOfMeetingPartition(tenantId, meetingID),
+  recordingById: (tenantId: string | undefined, recordID: string) => ({ gsi2pk: recordingsPartition(tenantId), gsi2sk: recordID }),
+  recordingByStart: (tenantId: string | undefined, startTime: number, recordID: string) => ({ gsi3pk: recordingsPartition(tenantId), gsi3sk: `${startKey(startTime)}#${recordID}` }),
+  /** GSI2 (by record id) and GSI3 (by start time) of a tenant's recordings */
+  recordingsPartition: (tenantId: string | undefined) => recordingsPartition(tenantId),
 } as const;
+
+function recordingsPartition(tenantId: string | undefined): string {
+  return `RECORDINGS#${tenantId ?? NO_TENANT}`;
+}
+function recordingsOfMeetingPartition(tenantId: string | undefined, meetingID: string): string {
+  return `RECORDINGS#${tenantId ?? NO_TENANT}#M#${meetingID}`;
+}
+/** Start times sort as text: 15 digits of epoch ms (0 when unknown). */
+export const startKey = (startTime: number): string => String(Math.max(0, Math.floor(startTime))).padStart(15, '0');
 
 export const GSI1 = 'gsi1';
 export const GSI2 = 'gsi2';
+/** recordings by start time, projecting only what listing and filtering need (RECORDING_LIST_ATTRIBUTES) */
+export const GSI3 = 'gsi3';
+/** the attributes GSI3 carries: a tenant's listing filters on them before reading whole recordings */
+export const RECORDING_LIST_ATTRIBUTES = ['recordID', 'meetingID', 'state', 'startTime', 'metadata'];
