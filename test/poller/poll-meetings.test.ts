@@ -3,7 +3,9 @@
  * poller-vs-create race (Scalelite #320), snapshots and expiry, cordoned → disabled, and writes only
  * when something changed.
  */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { keys } from '../../shared/store/keys.js';
 import { ENDED_GRACE_MS } from '../../shared/app/poll-servers.js';
 import { MIN, startPollerFixture, until, type PollerFixture } from './poller-fixture.js';
 
@@ -89,6 +91,27 @@ describe('ended meetings', () => {
     await f.poll();
     expect(f.writesSince()).toBe(3); // the record's expiry, its voice bridge's and its snapshot's
     expect((await f.record('snap'))!.expiresAt).toBe(Math.floor(f.now() / 1000) + 3600);
+  });
+});
+
+describe('hot items stay small (issue 9, item 5)', () => {
+  it("a 250-attendee meeting's record stays under 1 KB; its snapshot lives apart and getMeetings still shows it whole", async () => {
+    f = await startPollerFixture({ servers: 1 });
+    await f.place(0, 'big', { users: 250, moderators: 2 });
+    await f.poll();
+    const { db, config } = f.t.stack;
+    const raw = await db.send(new GetCommand({ TableName: config.dynamodbTable, Key: keys.meeting('big') }));
+    const bytes = Buffer.byteLength(JSON.stringify(raw.Item));
+    expect(bytes).toBeLessThan(1024);
+    expect(raw.Item).not.toHaveProperty('info');
+    expect(raw.Item).not.toHaveProperty('xml');
+    const snapshot = (await f.snapshot('big'))!;
+    expect(snapshot.match(/<attendee>/g)).toHaveLength(250);
+    const list = await f.t.call('getMeetings');
+    expect(list.body.match(/<attendee>/g)).toHaveLength(250);
+    // the stored snapshot item is deflated
+    const info = await db.send(new GetCommand({ TableName: config.dynamodbTable, Key: keys.meetingInfo('big') }));
+    expect((info.Item!.xmlz as Uint8Array).byteLength).toBeLessThan(Buffer.byteLength(snapshot) / 4);
   });
 });
 
