@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { serve } from '@hono/node-server';
@@ -6,19 +7,35 @@ import dynalite from 'dynalite';
 import type { Context } from 'hono';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../shared/app/deps.js';
+import { importUpload } from '../shared/app/import-recording.js';
 import type { Logger } from '../shared/app/logger.js';
 import { pollAll } from '../shared/app/poll-servers.js';
+import { deliverDueCallbacks } from '../shared/app/recording-ready.js';
 import { parseConfig, type Config } from '../shared/config/parse-config.js';
 import type { Env } from '../shared/config/env-names.js';
 import { createApp } from '../shared/http/create-app.js';
 import { assemble } from '../shared/runtime/assemble.js';
+import { createS3Storage, type S3Storage } from '../shared/storage/s3-storage.js';
+import { UPLOADS_PREFIX } from '../shared/storage/storage-keys.js';
 import { createDocumentClient } from '../shared/store/dynamo-client.js';
 import { ensureTable } from '../shared/store/ensure-table.js';
+import { EMBEDDED_S3_CREDENTIALS, EMBEDDED_S3_REGION, startEmbeddedS3, type EmbeddedS3 } from './embedded-s3.js';
+import { createImportQueue } from './import-queue.js';
 
 export interface LocalStackOptions {
   env: Env;
   /** embedded engine files; undefined = in memory (tests) */
   dataDir?: string;
+  /** embedded S3 files (without S3_ENDPOINT); default `<dataDir>/s3`, else a temporary directory removed on close */
+  s3Dir?: string;
+  /**
+   * Import every upload the embedded S3 reports (`uploads/…`), one at a time, as the importer Lambda does
+   * on S3 events — and, at start, the uploads a previous run left behind. Default true; tests of the
+   * importer turn it off to call it themselves.
+   */
+  autoImport?: boolean;
+  /** what imports one upload (default importUpload of shared/app/import-recording.ts) */
+  importer?: (deps: Deps, key: string) => Promise<unknown>;
   /** run the poller every POLL_INTERVAL seconds */
   poll?: boolean;
   host?: string;
@@ -38,6 +55,14 @@ export interface LocalStack {
   db: DynamoDBDocumentClient;
   /** DynamoDB operations the embedded engine served, by name (e.g. GetItem) */
   engineOps: Map<string, number>;
+  /** the recordings' S3: the embedded S3 (`http://127.0.0.1:<port>`) or S3_ENDPOINT */
+  s3Endpoint: string;
+  /** this process runs the S3 (S3_ENDPOINT unset) */
+  s3Embedded: boolean;
+  /** the recordings bucket (the same object as deps.storage) */
+  storage: S3Storage;
+  /** Resolves when every upload import queued so far has finished (imported, or its failure logged). */
+  importsSettled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -63,15 +88,43 @@ async function startEngine(dataDir: string | undefined, ops: Map<string, number>
   return { engine, endpoint: `http://127.0.0.1:${port}` };
 }
 
-/** API + (embedded DynamoDB unless DYNAMODB_ENDPOINT is set) + optional poller timer, in this process. */
+/**
+ * The recordings' S3: S3_ENDPOINT (path-style; AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY of the environment, else
+ * the AWS SDK's credential chain), else an embedded S3.
+ */
+async function startStorage(config: Config, opts: LocalStackOptions): Promise<{ storage: S3Storage; endpoint: string; embedded?: EmbeddedS3 }> {
+  if (config.s3Endpoint) {
+    const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = opts.env;
+    const credentials = accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } : undefined;
+    const region = opts.env.AWS_REGION || opts.env.AWS_DEFAULT_REGION || EMBEDDED_S3_REGION;
+    return { storage: createS3Storage({ bucket: config.s3Bucket, endpoint: config.s3Endpoint, region, credentials, forcePathStyle: true }), endpoint: config.s3Endpoint };
+  }
+  const embedded = await startEmbeddedS3({ bucket: config.s3Bucket, directory: opts.s3Dir ?? (opts.dataDir ? join(opts.dataDir, 's3') : undefined) });
+  const storage = createS3Storage({ bucket: config.s3Bucket, endpoint: embedded.endpoint, region: EMBEDDED_S3_REGION, credentials: EMBEDDED_S3_CREDENTIALS, forcePathStyle: true });
+  return { storage, endpoint: embedded.endpoint, embedded };
+}
+
+/**
+ * API + (embedded DynamoDB unless DYNAMODB_ENDPOINT is set) + (embedded S3 unless S3_ENDPOINT is set, its
+ * uploads imported as they land) + optional poller timer, in this process.
+ */
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   const config = parseConfig(opts.env);
   const engineOps = new Map<string, number>();
   const started = config.dynamodbEndpoint ? undefined : await startEngine(opts.dataDir, engineOps);
   const endpoint = config.dynamodbEndpoint || started!.endpoint;
   const db = createDocumentClient({ endpoint, region: opts.env.AWS_REGION });
-  await ensureTable(db, config.dynamodbTable);
-  const deps = assemble(config, { db, log: opts.log, clock: opts.clock, random: opts.random });
+  let s3: Awaited<ReturnType<typeof startStorage>> | undefined;
+  try {
+    await ensureTable(db, config.dynamodbTable);
+    s3 = await startStorage(config, opts);
+  } catch (e) {
+    db.destroy();
+    if (started) await new Promise<void>((r) => started.engine.close(() => r()));
+    throw e;
+  }
+  const { storage, endpoint: s3Endpoint, embedded: embeddedS3 } = s3;
+  const deps = assemble(config, { db, log: opts.log, clock: opts.clock, random: opts.random, storage });
   const app = createApp(deps, { rawQuery: nodeRawQuery });
   const server = await new Promise<HttpServer>((resolve) => {
     // Long BBB queries (metadata, pre-signed URLs) must reach the app and get an XML answer, not a bare 431.
@@ -88,10 +141,33 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       const began = Date.now();
       cycle = pollAll(deps)
         .catch((e: Error) => deps.log.error('poll cycle failed', { error: e.message }))
+        .then(() => deliverDueCallbacks(deps)) // recording-ready callbacks due (never throws)
         .finally(() => schedule(Math.max(0, config.pollInterval * 1000 - (Date.now() - began))));
     }, delayMs);
   };
   if (opts.poll) schedule(0);
+
+  // The importer Lambda's trigger, locally: the embedded S3 reports each object created, before it answers
+  // the PUT; uploads are imported one at a time. (With S3_ENDPOINT nothing reports uploads: import them
+  // with `slctl recordings:import`.)
+  const importer = opts.importer ?? importUpload;
+  const imports = createImportQueue((key) => importer(deps, key), deps.log);
+  if (embeddedS3 && opts.autoImport !== false) {
+    embeddedS3.onObjectCreated((key, bucket) => {
+      if (bucket === config.s3Bucket && key.startsWith(UPLOADS_PREFIX)) imports.add(key);
+    });
+    // uploads a previous run did not import (stopped, or failed): retried now, as S3 events would be
+    try {
+      let left = 0;
+      for await (const o of storage.list(UPLOADS_PREFIX)) {
+        imports.add(o.key);
+        left++;
+      }
+      if (left > 0) deps.log.info('importing uploads left from an earlier run', { uploads: left });
+    } catch (e) {
+      deps.log.error('could not list earlier uploads', { error: (e as Error).message });
+    }
+  }
 
   return {
     url: `http://${(opts.host ?? config.bindHost) === '0.0.0.0' ? '127.0.0.1' : (opts.host ?? config.bindHost)}:${port}`,
@@ -102,6 +178,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     deps,
     db,
     engineOps,
+    s3Endpoint,
+    s3Embedded: Boolean(embeddedS3),
+    storage,
+    importsSettled: () => imports.settled(),
     async close() {
       stopped = true;
       clearTimeout(timer);
@@ -110,6 +190,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         server.close(() => r());
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
+      await imports.stop();
+      storage.destroy();
+      await embeddedS3?.close();
       db.destroy();
       if (started) await new Promise<void>((r) => started.engine.close(() => r()));
     },

@@ -4,6 +4,7 @@ import { Alarm, ComparisonOperator, type IAlarmAction, type Metric, TreatMissing
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export interface ScaleliteAlarmsProps {
@@ -13,6 +14,10 @@ export interface ScaleliteAlarmsProps {
   pollerTimeout: Duration;
   /** Time between scheduled poller runs. */
   pollerSchedule: Duration;
+  importer: IFunction;
+  importerTimeout: Duration;
+  /** the importer's on-failure destination */
+  importFailures: IQueue;
   alarmTopicArn?: string;
 }
 
@@ -21,7 +26,9 @@ const FIVE_MINUTES = Duration.minutes(5);
 /**
  * What an operator must hear about. BBB API failures answer HTTP 200 with XML by design, so an HTTP
  * 5xx means the function itself failed (crash, timeout, throttle). The poller keeps the pool's health
- * and load current: its errors, a run close to its timeout, throttling, or no run at all.
+ * and load current: its errors, a run close to its timeout, throttling, or no run at all. The importer
+ * must never lose a recording: a failed attempt (retried by Lambda), an import close to its 15 minutes,
+ * and — what needs an operator — an upload whose import failed for good (a message in the dead-letter queue).
  */
 export class ScaleliteAlarms extends Construct {
   readonly alarms: Alarm[] = [];
@@ -64,6 +71,26 @@ export class ScaleliteAlarms extends Construct {
       props.poller.metricInvocations({ period: window, statistic: 'Sum' }),
       1,
       { below: true, missing: TreatMissingData.BREACHING },
+    );
+
+    alarm(
+      'ImporterErrors',
+      'A recording import failed (Lambda retries it; the upload stays in the bucket). A failure after the retries also raises ImportFailures.',
+      props.importer.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      1,
+    );
+    const importNearTimeout = Math.round(props.importerTimeout.toSeconds() * 0.9) * 1000;
+    alarm(
+      'ImporterDuration',
+      `An import took over ${Math.round(importNearTimeout / 1000)} s of its ${props.importerTimeout.toSeconds()} s timeout: a bigger tar will not fit (import it with slctl recordings:import, docs/DEPLOY.md).`,
+      props.importer.metricDuration({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+      importNearTimeout,
+    );
+    alarm(
+      'ImportFailures',
+      'Recording uploads whose import failed after all retries wait in the ImportFailures queue: re-import them (docs/DEPLOY.md "Recordings"), then delete the messages. The alarm stays on while a message is there.',
+      props.importFailures.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+      1,
     );
   }
 }

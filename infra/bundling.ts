@@ -9,6 +9,7 @@ export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const LAMBDA_ENTRIES = {
   api: 'functions/api/handler.ts',
   poller: 'functions/poller/handler.ts',
+  importer: 'functions/importer/handler.ts',
 } as const;
 
 /** ESM for Node.js 22 (top-level await in `functions/deps.ts`). */

@@ -28,6 +28,7 @@ describe('readConfig (CDK context)', () => {
       alarmTopicArn: undefined,
       tableName: undefined,
       pollerReservedConcurrency: undefined,
+      importerReservedConcurrency: undefined,
       bundleAwsSdk: false,
     });
   });
@@ -46,6 +47,7 @@ describe('readConfig (CDK context)', () => {
       logRetentionDays: '365',
       tableName: 'scalelite-prod',
       pollerReservedConcurrency: '1',
+      importerReservedConcurrency: '10',
       bundleAwsSdk: 'true',
       stackName: 'ScaleliteProd',
     });
@@ -63,6 +65,7 @@ describe('readConfig (CDK context)', () => {
       logRetentionDays: 365,
       tableName: 'scalelite-prod',
       pollerReservedConcurrency: 1,
+      importerReservedConcurrency: 10,
       bundleAwsSdk: true,
     });
   });
@@ -110,6 +113,7 @@ describe('readConfig (CDK context)', () => {
     expect(configError({ alarmTopicArn: 'ops@example.com' }).key).toBe('alarmTopicArn');
     expect(configError({ secretsKmsKeyArn: 'alias/aws/secretsmanager' }).key).toBe('secretsKmsKeyArn');
     expect(configError({ pollerReservedConcurrency: '0' }).key).toBe('pollerReservedConcurrency');
+    expect(configError({ importerReservedConcurrency: '0' }).key).toBe('importerReservedConcurrency');
     expect(configError({ tableName: 'a' }).key).toBe('tableName');
   });
 });
@@ -128,7 +132,7 @@ describe('parseSecretRef', () => {
 describe('the Lambda environment', () => {
   it('is every plain variable of the contract, with the options applied, and secrets as <NAME>_ARN', () => {
     const config = readConfig({ domain: 'sl.example.com', pollInterval: '15', multitenancy: 'true', 'env.LOG_LEVEL': 'warn' });
-    const settings = lambdaSettings(config, 'the-table');
+    const settings = lambdaSettings(config, { tableName: 'the-table', bucketName: 'the-bucket' });
     expect(Object.keys(settings).sort()).toEqual([...LAMBDA_PLAIN_ENV_NAMES].sort());
     const env = lambdaEnvironment(settings, { LOADBALANCER_SECRET: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:lb-AbCdEf' });
     expect(env).toMatchObject({
@@ -137,9 +141,17 @@ describe('the Lambda environment', () => {
       MULTITENANCY_ENABLED: 'true',
       LOG_LEVEL: 'warn',
       DYNAMODB_TABLE: 'the-table',
+      S3_BUCKET_NAME: 'the-bucket',
       CONNECT_TIMEOUT: ENV.CONNECT_TIMEOUT.default,
       LOADBALANCER_SECRET_ARN: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:lb-AbCdEf',
     });
-    for (const local of ['PORT', 'BIND', 'DATA_DIR', 'DYNAMODB_ENDPOINT', 'LOADBALANCER_SECRET']) expect(env).not.toHaveProperty(local);
+    for (const local of ['PORT', 'BIND', 'DATA_DIR', 'DYNAMODB_ENDPOINT', 'S3_ENDPOINT', 'PLAYBACK_PLAYER_DIR', 'LOADBALANCER_SECRET']) expect(env).not.toHaveProperty(local);
+  });
+
+  it('points the Lambdas at the stack’s table and bucket: neither can be set with env.<NAME>, nor a local endpoint', () => {
+    expect(configError({ 'env.DYNAMODB_TABLE': 'x' }).message).toMatch(/set by the option tableName/);
+    expect(configError({ 'env.S3_BUCKET_NAME': 'my-bucket' }).message).toMatch(/recordings bucket is always used/);
+    expect(configError({ 'env.S3_ENDPOINT': 'http://127.0.0.1:9000' }).message).toMatch(/not a variable the Lambdas read/);
+    expect(configError({ 'env.PLAYBACK_PLAYER_DIR': '/srv/player' }).message).toMatch(/not a variable the Lambdas read/);
   });
 });

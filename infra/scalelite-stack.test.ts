@@ -4,6 +4,7 @@
  * (custom domain in a Route 53 zone, secrets in Secrets Manager and SSM, alarms to a topic) and once
  * with none (generated secrets, no domain).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
@@ -14,7 +15,10 @@ import { parseConfig } from '../shared/config/parse-config.js';
 import { SECRET_ENV_NAMES, secretRefEnvName } from '../shared/config/secret-env.js';
 import { GSI1, GSI2, keys } from '../shared/store/keys.js';
 import { tableDefinition } from '../shared/store/table-schema.js';
+import { IMPORT_FAILURES_RETENTION, IMPORT_MAX_EVENT_AGE, IMPORT_RETRY_ATTEMPTS, IMPORTER_MEMORY_MB } from './importer.js';
 import { LAMBDA_PLAIN_ENV_NAMES, LOCAL_ONLY_ENV_NAMES } from './lambda-environment.js';
+import { ACCESS_LOGS_BUCKET_LOGICAL_ID, bucketNamePrefix, RECORDINGS_BUCKET_LOGICAL_ID, UPLOAD_EXPIRATION_DAYS } from './recordings-bucket.js';
+import { CALLBACK_SIGNING_SECRETS } from './scalelite-stack.js';
 import { GENERATED_SECRETS } from './secret-sources.js';
 import { synthesize } from './synth-for-test.js';
 import { TABLE_LOGICAL_ID } from './table.js';
@@ -39,17 +43,23 @@ const FULL_CONTEXT = {
   'env.MAX_MEETING_DURATION': '240',
 };
 
-/** The API function's bundle, found through the asset manifest. */
-function apiBundle(s: Synth): string {
+/** A function's bundle (the API's by default), found through the asset manifest. */
+function apiBundle(s: Synth, which: Which = 'Api'): string {
   const manifest = JSON.parse(readFileSync(join(s.outdir, `${s.stack.artifactId}.assets.json`), 'utf8'));
-  const [, api] = fn(s.template, 'Api');
-  const bundle = join(s.outdir, manifest.files[api.Properties.Code.S3Key.replace(/\.zip$/, '')].source.path, 'index.mjs');
+  const [, f] = fn(s.template, which);
+  const bundle = join(s.outdir, manifest.files[f.Properties.Code.S3Key.replace(/\.zip$/, '')].source.path, 'index.mjs');
   expect(existsSync(bundle)).toBe(true);
   return readFileSync(bundle, 'utf8');
 }
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 type Synth = ReturnType<typeof synthesize>;
+
+/** The recordings bucket's name and ARNs as the template computes them (account-regional namespace). */
+const BUCKET_NAME = { 'Fn::Join': ['', ['scalelite-recordings-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }, '-an']] };
+const bucketArn = (suffix = '') => ({
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::scalelite-recordings-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }, `-an${suffix}`]],
+});
 
 const CERTIFICATE_ARN = 'arn:aws:acm:eu-central-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012';
 
@@ -70,13 +80,15 @@ const only = (t: Template, type: string): [string, Resource] => {
   expect(found, type).toHaveLength(1);
   return found[0];
 };
-/** The Lambda function resources keyed by role: the construct ids are ApiFunction / PollerFunction. */
-const fn = (t: Template, which: 'Api' | 'Poller'): [string, Resource] => {
+type Which = 'Api' | 'Poller' | 'Importer';
+const FUNCTIONS = ['Api', 'Poller', 'Importer'] as const;
+/** The Lambda function resources keyed by role: the construct ids are ApiFunction / PollerFunction / ImporterFunction. */
+const fn = (t: Template, which: Which): [string, Resource] => {
   const found = resources(t, 'AWS::Lambda::Function').filter(([id]) => id.startsWith(`${which}Function`));
   expect(found).toHaveLength(1);
   return found[0];
 };
-const policyOf = (t: Template, which: 'Api' | 'Poller') => {
+const policyOf = (t: Template, which: Which) => {
   const [, role] = fn(t, which);
   const roleId = role.Properties.Role['Fn::GetAtt'][0];
   const policies = resources(t, 'AWS::IAM::Policy').filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId));
@@ -101,9 +113,21 @@ describe('synthesis', () => {
   it('acknowledges only the expected cdk-nag rules', () => {
     const acknowledged = (s: Synth) =>
       [...new Set(s.report.pluginReports.flatMap((p) => (p.suppressedViolations ?? []).map((v) => v.ruleName)))].sort();
-    expect(acknowledged(bare)).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-IAM5[Resource::<Table.Arn>/index/*]', 'AwsSolutions-L1', 'AwsSolutions-SMG4']);
-    expect(acknowledged(full)).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-IAM5[Resource::<Table.Arn>/index/*]', 'AwsSolutions-L1']);
+    const bucketObjects = (pattern: string) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::scalelite-recordings-<AWS::AccountId>-<AWS::Region>-an/${pattern}]`;
+    const common = ['AwsSolutions-APIG4', 'AwsSolutions-IAM5[Resource::<Table.Arn>/index/*]', bucketObjects('recordings/*'), bucketObjects('uploads/*'), 'AwsSolutions-L1', 'AwsSolutions-SQS3'];
+    expect(acknowledged(bare)).toEqual([...common, 'AwsSolutions-SMG4'].sort());
+    expect(acknowledged(full)).toEqual([...common].sort());
   });
+
+  it('passes cfn-lint (the CloudFormation linter) on the synthesized templates', () => {
+    const version = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
+    if (version.error) throw new Error('cfn-lint is not installed (pip install cfn-lint): it is part of the infrastructure checks');
+    const templates = [full, bare, ownCertificate].map((s) => join(s.outdir, s.stack.templateFile));
+    // W3005: CDK adds DependsOn on a function's role besides the GetAtt of its ARN (redundant, harmless)
+    const lint = spawnSync('cfn-lint', ['--ignore-checks', 'W3005', '--', ...templates], { encoding: 'utf8' });
+    expect(`${lint.stdout}${lint.stderr}`).toBe('');
+    expect(lint.status).toBe(0);
+  }, 180_000);
 });
 
 describe('the table', () => {
@@ -157,7 +181,7 @@ describe('the table', () => {
 
 describe('the functions', () => {
   it('run Node.js 22 on arm64 from an esbuild ESM bundle, handler index.handler', () => {
-    for (const which of ['Api', 'Poller'] as const) {
+    for (const which of FUNCTIONS) {
       const [, f] = fn(full.template, which);
       expect(f.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
     }
@@ -193,13 +217,17 @@ describe('the functions', () => {
       [full, SECRET_ENV_NAMES],
       [bare, Object.keys(GENERATED_SECRETS)],
     ] as const) {
-      const apiEnv = fn(s.template, 'Api')[1].Properties.Environment.Variables;
-      const pollerEnv = fn(s.template, 'Poller')[1].Properties.Environment.Variables;
-      expect(Object.keys(apiEnv).sort()).toEqual([...plain, ...secrets.map((n) => secretRefEnvName(n as never))].sort());
-      expect(Object.keys(pollerEnv).sort()).toEqual([...plain].sort());
-      for (const name of [...SECRET_ENV_NAMES, ...LOCAL_ONLY_ENV_NAMES]) {
-        expect(apiEnv).not.toHaveProperty(name);
-        expect(pollerEnv).not.toHaveProperty(name);
+      const env = (which: Which) => fn(s.template, which)[1].Properties.Environment.Variables;
+      expect(Object.keys(env('Api')).sort()).toEqual([...plain, ...secrets.map((n) => secretRefEnvName(n as never))].sort());
+      // the poller and the importer sign recording-ready callbacks: the LB secrets, never ADMIN_SECRET
+      const signing = secrets.filter((n) => CALLBACK_SIGNING_SECRETS.includes(n as never));
+      expect(signing.length).toBeGreaterThan(0);
+      for (const which of ['Poller', 'Importer'] as const) {
+        expect(Object.keys(env(which)).sort()).toEqual([...plain, ...signing.map((n) => secretRefEnvName(n as never))].sort());
+        expect(env(which)).not.toHaveProperty('ADMIN_SECRET_ARN');
+      }
+      for (const which of FUNCTIONS) {
+        for (const name of [...SECRET_ENV_NAMES, ...LOCAL_ONLY_ENV_NAMES]) expect(env(which)).not.toHaveProperty(name);
       }
     }
   });
@@ -212,6 +240,7 @@ describe('the functions', () => {
       POLL_INTERVAL: '10',
       MAX_MEETING_DURATION: '240',
       DYNAMODB_TABLE: { Ref: 'Table' },
+      S3_BUCKET_NAME: BUCKET_NAME,
       LOADBALANCER_CHECKSUM_ALGORITHM: ENV.LOADBALANCER_CHECKSUM_ALGORITHM.default,
       REGISTRY_TTL: ENV.REGISTRY_TTL.default,
       LOADBALANCER_SECRET_ARN: LB_SECRET_ARN,
@@ -220,6 +249,10 @@ describe('the functions', () => {
     });
     const bareEnv = fn(bare.template, 'Api')[1].Properties.Environment.Variables;
     expect(bareEnv).toMatchObject({ URL_HOST: '', MULTITENANCY_ENABLED: 'false', POLL_INTERVAL: '60', LOADBALANCER_SECRET_ARN: { Ref: 'LoadBalancerSecret' }, ADMIN_SECRET_ARN: { Ref: 'AdminSecret' } });
+    // every function: the same table and bucket
+    for (const which of FUNCTIONS) {
+      expect(fn(full.template, which)[1].Properties.Environment.Variables).toMatchObject({ DYNAMODB_TABLE: { Ref: 'Table' }, S3_BUCKET_NAME: BUCKET_NAME });
+    }
   });
 
   it('never carry a secret value: generated secrets are generated by Secrets Manager', () => {
@@ -231,12 +264,12 @@ describe('the functions', () => {
   });
 
   it('log to their own log groups; every log group has the configured retention and is kept', () => {
-    for (const which of ['Api', 'Poller'] as const) {
+    for (const which of FUNCTIONS) {
       const logGroup = fn(full.template, which)[1].Properties.LoggingConfig.LogGroup.Ref;
       expect(full.template.toJSON().Resources[logGroup].Type).toBe('AWS::Logs::LogGroup');
     }
     const groups = resources(full.template, 'AWS::Logs::LogGroup');
-    expect(groups).toHaveLength(3); // api, poller, HTTP API access logs
+    expect(groups).toHaveLength(4); // api, poller, importer, HTTP API access logs
     for (const [, g] of groups) {
       expect(g.Properties.RetentionInDays).toBe(90);
       expect(g.DeletionPolicy).toBe('Retain');
@@ -261,40 +294,88 @@ describe('least privilege', () => {
     'dynamodb:UpdateItem',
   ];
   const tableResources = [{ 'Fn::GetAtt': ['Table', 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Table', 'Arn'] }, '/index/*']] }];
-  const logStatement = (t: Template, which: 'Api' | 'Poller') => ({
+  const logStatement = (t: Template, which: Which) => ({
     Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
     Effect: 'Allow',
     Resource: { 'Fn::GetAtt': [fn(t, which)[1].Properties.LoggingConfig.LogGroup.Ref, 'Arn'] },
   });
 
-  it('the API function: its log group, the table and its indexes, and the configured secrets — nothing else', () => {
+  const PREVIOUS_SECRETS_PARAMETER = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':parameter/scalelite/previous-secrets']] };
+  /** S3 grants: one prefix each, the bucket ARN only for listing (404 instead of 403 for a missing key). */
+  const listBucket = { Action: 's3:ListBucket', Effect: 'Allow', Resource: bucketArn() };
+
+  it('the API function: its log group, the table and its indexes, the configured secrets, and presign/read/delete on the bucket — nothing else', () => {
     const { statements } = policyOf(full.template, 'Api');
     expect(statements).toEqual([
       logStatement(full.template, 'Api'),
       { Action: DATA_ACTIONS, Effect: 'Allow', Resource: tableResources },
       { Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Effect: 'Allow', Resource: LB_SECRET_ARN },
-      {
-        Action: 'ssm:GetParameter',
-        Effect: 'Allow',
-        Resource: [
-          ADMIN_PARAMETER_ARN,
-          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':parameter/scalelite/previous-secrets']] },
-        ],
-      },
+      { Action: 'ssm:GetParameter', Effect: 'Allow', Resource: [ADMIN_PARAMETER_ARN, PREVIOUS_SECRETS_PARAMETER] },
       { Action: 'kms:Decrypt', Effect: 'Allow', Resource: KMS_KEY_ARN },
+      // presigned upload URLs: PUT under uploads/ only
+      { Action: 's3:PutObject', Effect: 'Allow', Resource: bucketArn('/uploads/*') },
+      // playback and deleteRecordings: recordings/ only
+      { Action: ['s3:DeleteObject', 's3:GetObject'], Effect: 'Allow', Resource: bucketArn('/recordings/*') },
+      listBucket,
     ]);
   });
 
   it('the API function reads the generated secrets when none are configured', () => {
     const { statements } = policyOf(bare.template, 'Api');
-    expect(statements.slice(2)).toEqual([
+    expect(statements.slice(2, 3)).toEqual([
       { Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Effect: 'Allow', Resource: [{ Ref: 'AdminSecret' }, { Ref: 'LoadBalancerSecret' }].sort((a, b) => (a.Ref < b.Ref ? -1 : 1)) },
     ]);
   });
 
-  it('the poller: its log group and the table — no secret', () => {
+  it('the poller: its log group, the table, and the LB secrets that sign recording-ready callbacks — no bucket, no admin secret', () => {
+    expect(policyOf(full.template, 'Poller').statements).toEqual([
+      logStatement(full.template, 'Poller'),
+      { Action: DATA_ACTIONS, Effect: 'Allow', Resource: tableResources },
+      { Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Effect: 'Allow', Resource: LB_SECRET_ARN },
+      { Action: 'ssm:GetParameter', Effect: 'Allow', Resource: PREVIOUS_SECRETS_PARAMETER },
+      { Action: 'kms:Decrypt', Effect: 'Allow', Resource: KMS_KEY_ARN },
+    ]);
+    expect(policyOf(bare.template, 'Poller').statements).toEqual([
+      logStatement(bare.template, 'Poller'),
+      { Action: DATA_ACTIONS, Effect: 'Allow', Resource: tableResources },
+      { Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Effect: 'Allow', Resource: { Ref: 'LoadBalancerSecret' } },
+    ]);
+  });
+
+  it('the importer: its log group, the table, the LB secrets, read/delete of uploads, write of recordings, and its dead-letter queue — nothing else', () => {
+    const [queueId] = only(full.template, 'AWS::SQS::Queue');
+    const s3AndQueue = [
+      // the upload: read it, delete it after the import committed
+      { Action: ['s3:DeleteObject', 's3:GetObject'], Effect: 'Allow', Resource: bucketArn('/uploads/*') },
+      // the files: written (multipart, aborted on failure), stale ones of a re-imported format removed — under recordings/ only
+      { Action: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject'], Effect: 'Allow', Resource: bucketArn('/recordings/*') },
+      listBucket,
+      // the on-failure destination, sent to by Lambda with this role
+      { Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+    ];
+    expect(policyOf(full.template, 'Importer').statements).toEqual([
+      logStatement(full.template, 'Importer'),
+      { Action: DATA_ACTIONS, Effect: 'Allow', Resource: tableResources },
+      { Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Effect: 'Allow', Resource: LB_SECRET_ARN },
+      { Action: 'ssm:GetParameter', Effect: 'Allow', Resource: PREVIOUS_SECRETS_PARAMETER },
+      { Action: 'kms:Decrypt', Effect: 'Allow', Resource: KMS_KEY_ARN },
+      ...s3AndQueue,
+    ]);
+    expect(policyOf(bare.template, 'Importer').statements.slice(2, 3)).toEqual([
+      { Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Effect: 'Allow', Resource: { Ref: 'LoadBalancerSecret' } },
+    ]);
+  });
+
+  it('no S3 grant beyond those: no s3:* action, no bucket-wide object access, no wildcard bucket', () => {
     for (const t of [full.template, bare.template]) {
-      expect(policyOf(t, 'Poller').statements).toEqual([logStatement(t, 'Poller'), { Action: DATA_ACTIONS, Effect: 'Allow', Resource: tableResources }]);
+      const s3 = FUNCTIONS.flatMap((which) => policyOf(t, which).statements).filter((st) => [st.Action].flat().some((a: string) => a.startsWith('s3:')));
+      expect(s3).toHaveLength(6);
+      for (const st of s3) {
+        expect([st.Action].flat().every((a: string) => /^s3:[A-Za-z]+$/.test(a))).toBe(true);
+        const suffix = st.Resource['Fn::Join'][1].at(-1) as string;
+        expect(['-an', '-an/uploads/*', '-an/recordings/*']).toContain(suffix);
+        expect(st.Condition).toBeUndefined();
+      }
     }
   });
 
@@ -413,7 +494,7 @@ describe('the poller schedule', () => {
 });
 
 describe('alarms', () => {
-  it('watch API 5xx, API throttles, poller errors, duration, throttles and silence, notifying the topic', () => {
+  it('watch API 5xx, API throttles, poller errors, duration, throttles and silence, importer errors and duration, failed imports — notifying the topic', () => {
     const alarms = resources(full.template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
     const [apiId] = only(full.template, 'AWS::ApiGatewayV2::Api');
     const [apiFnId] = fn(full.template, 'Api');
@@ -426,8 +507,172 @@ describe('alarms', () => {
     expect(metric('AWS/Lambda', 'Duration', { Ref: pollerId })).toMatchObject({ Statistic: 'Maximum' });
     expect(metric('AWS/Lambda', 'Throttles', { Ref: pollerId })).toBeDefined();
     expect(metric('AWS/Lambda', 'Invocations', { Ref: pollerId })).toMatchObject({ ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
-    expect(alarms).toHaveLength(6);
+    const [importerId] = fn(full.template, 'Importer');
+    const [queueId] = only(full.template, 'AWS::SQS::Queue');
+    expect(metric('AWS/Lambda', 'Errors', { Ref: importerId })).toMatchObject({ Threshold: 1, Statistic: 'Sum', ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    expect(metric('AWS/Lambda', 'Duration', { Ref: importerId })).toMatchObject({ Statistic: 'Maximum', Threshold: 810_000 }); // 90 % of 15 min
+    // a message in the dead-letter queue: > 0 visible, until an operator deletes it
+    expect(metric('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { 'Fn::GetAtt': [queueId, 'QueueName'] })).toMatchObject({
+      Threshold: 1,
+      Statistic: 'Maximum',
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+    expect(alarms).toHaveLength(9);
     for (const a of alarms) expect(a.AlarmActions).toEqual([TOPIC_ARN]);
     for (const [, a] of resources(bare.template, 'AWS::CloudWatch::Alarm')) expect(a.Properties.AlarmActions).toBeUndefined();
+  });
+});
+
+describe('recordings', () => {
+  const bucketOf = (t: Template) => t.toJSON().Resources[RECORDINGS_BUCKET_LOGICAL_ID] as Resource & { DependsOn?: string[] };
+
+  it('a private, encrypted bucket without versioning or ACLs, TLS only, retained, with its logical id pinned', () => {
+    for (const t of [full.template, bare.template]) {
+      const bucket = bucketOf(t);
+      expect(bucket.Type).toBe('AWS::S3::Bucket');
+      expect(bucket.Properties).toMatchObject({
+        BucketNamespace: 'account-regional',
+        BucketNamePrefix: 'scalelite-recordings',
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      });
+      expect(bucket.Properties.VersioningConfiguration).toBeUndefined();
+      expect(bucket.Properties.CorsConfiguration).toBeUndefined(); // BBB servers PUT with curl
+      expect(bucket.Properties.BucketName).toBeUndefined();
+      expect(bucket.DeletionPolicy).toBe('Retain');
+      expect(bucket.UpdateReplacePolicy).toBe('Retain');
+      const policies = resources(t, 'AWS::S3::BucketPolicy').filter(([, p]) => p.Properties.Bucket.Ref === RECORDINGS_BUCKET_LOGICAL_ID);
+      expect(policies).toHaveLength(1);
+      // the only statement: deny anything without TLS (no grant in the bucket policy)
+      expect(policies[0][1].Properties.PolicyDocument.Statement).toEqual([
+        {
+          Action: 's3:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Resource: [{ 'Fn::GetAtt': [RECORDINGS_BUCKET_LOGICAL_ID, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [RECORDINGS_BUCKET_LOGICAL_ID, 'Arn'] }, '/*']] }],
+        },
+      ]);
+    }
+  });
+
+  it('aborts incomplete multipart uploads after a day and expires stale uploads; recordings never expire', () => {
+    expect(UPLOAD_EXPIRATION_DAYS).toBeGreaterThanOrEqual(14);
+    // a failed upload outlives the dead-letter message that names it
+    expect(UPLOAD_EXPIRATION_DAYS * 24 * 3600).toBeGreaterThan(IMPORT_FAILURES_RETENTION.toSeconds() + IMPORT_MAX_EVENT_AGE.toSeconds());
+    expect(bucketOf(full.template).Properties.LifecycleConfiguration.Rules).toEqual([
+      { Id: 'AbortIncompleteMultipartUploads', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' },
+      { Id: 'ExpireStaleUploads', Prefix: 'uploads/', ExpirationInDays: UPLOAD_EXPIRATION_DAYS, Status: 'Enabled' },
+    ]);
+  });
+
+  it('logs server access to a bucket of its own (private, encrypted, retained, expiring with the log retention)', () => {
+    const bucket = bucketOf(full.template);
+    expect(bucket.Properties.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: ACCESS_LOGS_BUCKET_LOGICAL_ID }, LogFilePrefix: 'recordings-bucket/' });
+    const logs = full.template.toJSON().Resources[ACCESS_LOGS_BUCKET_LOGICAL_ID] as Resource;
+    expect(logs.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      LifecycleConfiguration: { Rules: [expect.objectContaining({ ExpirationInDays: 90, Status: 'Enabled' })] },
+    });
+    expect(logs.DeletionPolicy).toBe('Retain');
+    // S3's log delivery may write there for this bucket only
+    const [, policy] = resources(full.template, 'AWS::S3::BucketPolicy').find(([, p]) => p.Properties.Bucket.Ref === ACCESS_LOGS_BUCKET_LOGICAL_ID)!;
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({
+        Action: 's3:PutObject',
+        Principal: { Service: 'logging.s3.amazonaws.com' },
+        Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [RECORDINGS_BUCKET_LOGICAL_ID, 'Arn'] } }, StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      }),
+    );
+    full.template.resourceCountIs('AWS::S3::Bucket', 2);
+  });
+
+  it('names the bucket in the account-regional namespace, one name per stack, short enough for S3', () => {
+    expect(bucketNamePrefix('Scalelite')).toBe('scalelite-recordings');
+    expect(bucketNamePrefix('ScaleliteProd')).toBe('scaleliteprod-recordings');
+    const long = bucketNamePrefix('A-very-long-stack-name-for-a-test-deployment-of-scalelite');
+    expect(long).toBe('a-very-long-stack-na-recordings');
+    // <prefix>-<12-digit account>-<region, up to 15>-an ≤ 63
+    expect(long.length + 1 + 12 + 1 + 15 + 3).toBeLessThanOrEqual(63);
+    expect(bucketNamePrefix('Trailing-Dash-In-The-Cut-xx')).toMatch(/^[a-z0-9][a-z0-9-]*[a-z0-9]$/);
+    const named = synthesize({ stackName: 'ScaleliteStaging' });
+    expect(bucketOf(named.template).Properties.BucketNamePrefix).toBe('scalelitestaging-recordings');
+    expect(named.report.pluginReports.every((p) => p.conclusion === 'success' && p.violations.length === 0)).toBe(true);
+  }, 120_000);
+
+  it('invokes the importer for every object created under uploads/ ending in .tar, allowed for this bucket and account only, without a custom resource', () => {
+    const [importerId] = fn(full.template, 'Importer');
+    const bucket = bucketOf(full.template);
+    expect(bucket.Properties.NotificationConfiguration).toEqual({
+      LambdaConfigurations: [
+        {
+          Event: 's3:ObjectCreated:*',
+          Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'uploads/' }, { Name: 'suffix', Value: '.tar' }] } },
+          Function: { 'Fn::GetAtt': [importerId, 'Arn'] },
+        },
+      ],
+    });
+    const permissions = resources(full.template, 'AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 's3.amazonaws.com');
+    expect(permissions).toHaveLength(1);
+    const [permissionId, permission] = permissions[0];
+    expect(permission.Properties).toEqual({
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [importerId, 'Arn'] },
+      Principal: 's3.amazonaws.com',
+      SourceArn: bucketArn(),
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+    // S3 checks the destination when the notification is set: the permission exists first
+    expect(bucket.DependsOn).toContain(permissionId);
+    expect(Object.values(full.template.toJSON().Resources).map((r: any) => r.Type)).not.toContain('Custom::S3BucketNotifications');
+    // the computed name is the one the bucket gets (prefix + account-regional suffix)
+    expect(fn(full.template, 'Importer')[1].Properties.Environment.Variables.S3_BUCKET_NAME).toEqual(BUCKET_NAME);
+  });
+
+  it('the importer: Node.js 22 on arm64, 15 minutes and 1,024 MB for multi-GB tars, reserved concurrency when configured', () => {
+    const [, importer] = fn(full.template, 'Importer');
+    expect(importer.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Timeout: 900, MemorySize: IMPORTER_MEMORY_MB });
+    expect(importer.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    expect(fn(ownCertificate.template, 'Importer')[1].Properties.ReservedConcurrentExecutions).toBeUndefined();
+    const capped = synthesize({ importerReservedConcurrency: '5' });
+    expect(fn(capped.template, 'Importer')[1].Properties.ReservedConcurrentExecutions).toBe(5);
+  }, 120_000);
+
+  it('retries a failed import twice, keeps events up to 6 h, then sends them to an encrypted, TLS-only queue kept 14 days', () => {
+    const [importerId] = fn(full.template, 'Importer');
+    const [queueId, queue] = only(full.template, 'AWS::SQS::Queue');
+    full.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: importerId },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: IMPORT_RETRY_ATTEMPTS,
+      MaximumEventAgeInSeconds: 6 * 3600,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+    expect(IMPORT_RETRY_ATTEMPTS).toBe(2);
+    expect(queue.Properties).toEqual({ MessageRetentionPeriod: 14 * 24 * 3600, SqsManagedSseEnabled: true });
+    const [, queuePolicy] = only(full.template, 'AWS::SQS::QueuePolicy');
+    expect(queuePolicy.Properties.PolicyDocument.Statement).toEqual([
+      { Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Effect: 'Deny', Principal: { AWS: '*' }, Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+    ]);
+  });
+
+  it('outputs the bucket, the upload endpoint on the domain (or the API’s own endpoint) and the failure queue', () => {
+    full.template.hasOutput('RecordingsBucketName', { Value: { Ref: RECORDINGS_BUCKET_LOGICAL_ID } });
+    full.template.hasOutput('RecordingUploadEndpoint', { Value: 'https://sl.example.com/scalelite/recordings/upload' });
+    full.template.hasOutput('ImportFailuresQueueUrl', { Value: { Ref: only(full.template, 'AWS::SQS::Queue')[0] } });
+    full.template.hasOutput('ImporterFunctionName', { Value: { Ref: fn(full.template, 'Importer')[0] } });
+    bare.template.hasOutput('RecordingUploadEndpoint', { Value: { 'Fn::Join': ['', [Match.anyValue(), '/scalelite/recordings/upload']] } });
+  });
+
+  it('bundles the importer without s3rver or the local stack, the AWS SDK left to the runtime', () => {
+    const code = apiBundle(full, 'Importer');
+    expect(code).toMatch(/from"@aws-sdk\/client-s3"/);
+    expect(code).not.toMatch(/s3rver|dynalite|@hono\/node-server/);
+    expect(Buffer.byteLength(code)).toBeLessThan(300 * 1024);
   });
 });

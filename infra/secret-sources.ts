@@ -20,8 +20,13 @@ export const GENERATED_SECRETS = {
 export interface SecretSources {
   /** `<NAME>` → the ARN the function receives as `<NAME>_ARN`. */
   arns: Partial<Record<SecretEnvName, string>>;
-  /** Lets a function read exactly these secrets (and decrypt them with the configured key). */
-  grantRead(grantee: IGrantable): void;
+  /** The ARNs of these secrets only (those configured or generated). */
+  arnsOf(names: readonly SecretEnvName[]): Partial<Record<SecretEnvName, string>>;
+  /**
+   * Lets a function read exactly these secrets — all of them, or the `names` given — and decrypt them
+   * with the configured key.
+   */
+  grantRead(grantee: IGrantable, names?: readonly SecretEnvName[]): void;
   /** The secrets created by the stack (those of GENERATED_SECRETS not configured). */
   generated: Partial<Record<SecretEnvName, Secret>>;
 }
@@ -34,11 +39,11 @@ const COMPLETE_SECRET_ARN = /-[A-Za-z0-9]{6}$/;
  */
 export function secretSources(scope: Construct, config: ScaleliteConfig): SecretSources {
   const arns: Partial<Record<SecretEnvName, string>> = {};
-  const readers: ((grantee: IGrantable) => void)[] = [];
+  const readers = new Map<SecretEnvName, (grantee: IGrantable) => void>();
   const stack = Stack.of(scope);
 
-  const addSecret = (secret: ISecret) => readers.push((g) => secret.grantRead(g));
-  const addParameter = (arn: string) => readers.push((g) => Grant.addToPrincipal({ grantee: g, actions: ['ssm:GetParameter'], resourceArns: [arn] }));
+  const addSecret = (name: SecretEnvName, secret: ISecret) => readers.set(name, (g) => secret.grantRead(g));
+  const addParameter = (name: SecretEnvName, arn: string) => readers.set(name, (g) => Grant.addToPrincipal({ grantee: g, actions: ['ssm:GetParameter'], resourceArns: [arn] }));
 
   for (const name of SECRET_ENV_NAMES) {
     const ref: SecretRef | undefined = config.secrets[name];
@@ -47,23 +52,23 @@ export function secretSources(scope: Construct, config: ScaleliteConfig): Secret
     switch (ref.kind) {
       case 'secretsmanager-arn': {
         const secret = COMPLETE_SECRET_ARN.test(ref.arn) ? Secret.fromSecretCompleteArn(scope, id, ref.arn) : Secret.fromSecretPartialArn(scope, id, ref.arn);
-        addSecret(secret);
+        addSecret(name, secret);
         arns[name] = ref.arn;
         break;
       }
       case 'secretsmanager-name': {
         const secret = Secret.fromSecretNameV2(scope, id, ref.name);
-        addSecret(secret);
+        addSecret(name, secret);
         arns[name] = secret.secretArn;
         break;
       }
       case 'ssm-arn':
-        addParameter(ref.arn);
+        addParameter(name, ref.arn);
         arns[name] = ref.arn;
         break;
       case 'ssm-name': {
         const arn = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: ref.name.replace(/^\//, '') });
-        addParameter(arn);
+        addParameter(name, arn);
         arns[name] = arn;
         break;
       }
@@ -79,7 +84,7 @@ export function secretSources(scope: Construct, config: ScaleliteConfig): Secret
       removalPolicy: RemovalPolicy.RETAIN,
     });
     (secret.node.defaultChild as CfnSecret).overrideLogicalId(logicalId);
-    addSecret(secret);
+    addSecret(name, secret);
     arns[name] = secret.secretArn;
     generated[name] = secret;
     new CfnOutput(scope, `${logicalId}Arn`, {
@@ -88,10 +93,13 @@ export function secretSources(scope: Construct, config: ScaleliteConfig): Secret
     });
   }
 
-  if (config.secretsKmsKeyArn) {
-    const key = Key.fromKeyArn(scope, 'SecretsKey', config.secretsKmsKeyArn);
-    readers.push((g) => key.grantDecrypt(g));
-  }
+  const key = config.secretsKmsKeyArn ? Key.fromKeyArn(scope, 'SecretsKey', config.secretsKmsKeyArn) : undefined;
 
-  return { arns, generated, grantRead: (g) => readers.forEach((read) => read(g)) };
+  const arnsOf = (names: readonly SecretEnvName[]) => Object.fromEntries(names.filter((n) => arns[n] !== undefined).map((n) => [n, arns[n]])) as Partial<Record<SecretEnvName, string>>;
+  const grantRead = (g: IGrantable, names: readonly SecretEnvName[] = SECRET_ENV_NAMES) => {
+    const chosen = names.filter((n) => readers.has(n));
+    for (const n of chosen) readers.get(n)!(g);
+    if (key && chosen.length > 0) key.grantDecrypt(g);
+  };
+  return { arns, arnsOf, generated, grantRead };
 }

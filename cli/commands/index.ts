@@ -2,6 +2,8 @@ import type { CommandModule } from 'yargs';
 import { apiUrlCommand } from './api-url.js';
 import { meetingCommands } from './meetings.js';
 import { pollAllCommand } from './poll.js';
+import { recordingCommands } from './recordings.js';
+import { recordingsImportCommands } from './recordings-import.js';
 import { serveCommand } from './serve.js';
 import { serverConfigCommands } from './servers-config.js';
 import { serversMeetingListCommand } from './servers-meeting-list.js';
@@ -24,5 +26,7 @@ export const commands: CommandModule<any, any>[] = [
   statusCommand,
   ...meetingCommands,
   ...tenantCommands,
+  ...recordingCommands,
+  ...recordingsImportCommands,
   apiUrlCommand,
 ];

@@ -1,5 +1,6 @@
 import type { Deps } from './deps.js';
 import { pollAll, type PollReport } from './poll-servers.js';
+import { deliverDueCallbacks } from './recording-ready.js';
 
 /** A cycle is not started with less time than this (or than the last cycle took) before `until`. */
 export const MIN_CYCLE_MS = 1_000;
@@ -57,6 +58,7 @@ export async function runPollerInvocation(deps: Deps, window: PollerWindow): Pro
       result.failures++;
       deps.log.error('poll cycle failed', { error: e instanceof Error ? e.message : String(e) });
     }
+    await deliverDueCallbacks(deps, { deadline: window.until }); // recording-ready callbacks due (never throws)
     const ended = deps.clock();
     lastDurationMs = ended - now;
     slot = Math.max(slot + intervalMs, slotAtOrBefore(ended, anchor, intervalMs));

@@ -20,6 +20,7 @@ export const ENV = {
   RECORDING_PLAYBACK_FORMATS: { default: 'presentation:video:screenshare:podcast:notes:capture', doc: 'Formats served at /<format>/<record_id>/… (`:`-separated).' },
   S3_BUCKET_NAME: { default: 'scalelite-recordings', doc: 'Bucket of the recordings (uploads and files).' },
   S3_ENDPOINT: { default: '', doc: 'S3 endpoint (set: use it instead of AWS / the embedded S3 of `slctl serve`).' },
+  PLAYBACK_PLAYER_DIR: { default: '', doc: 'Directory of a built BBB presentation player (bbb-playback) served at /playback/presentation/2.3/ (`slctl serve`); unset: a page linking the recording\'s files.' },
   RECORDING_UPLOAD_URL_TTL: { default: '3600', doc: 'Seconds a presigned upload URL handed to a BBB server stays valid.' },
   MAX_MEETING_DURATION: { default: '0', doc: 'Minutes; caps/sets create duration (0 = off).' },
   CREATE_EXCLUDE_PARAMS: { default: '', doc: 'Comma list of client params dropped from create.' },

@@ -26,6 +26,8 @@ export interface Config {
   /** '' = AWS (or the embedded S3 of `slctl serve`) */
   s3Endpoint: string;
   recordingUploadUrlTtl: number;
+  /** a built bbb-playback served at /playback/presentation/2.3/ ('' = not installed: a page of ours instead) */
+  playbackPlayerDir: string;
   maxMeetingDuration: number;
   createExcludeParams: string[];
   joinExcludeParams: string[];
@@ -179,6 +181,7 @@ export function parseConfig(env: Env): Config {
     s3Bucket,
     s3Endpoint,
     recordingUploadUrlTtl: r.number('RECORDING_UPLOAD_URL_TTL', { min: 60, max: 7 * 24 * 3600, integer: true }),
+    playbackPlayerDir: r.raw('PLAYBACK_PLAYER_DIR').trim(),
     maxMeetingDuration: r.number('MAX_MEETING_DURATION', { min: 0, integer: true }),
     createExcludeParams: r.list('CREATE_EXCLUDE_PARAMS'),
     joinExcludeParams: r.list('JOIN_EXCLUDE_PARAMS'),

@@ -4,6 +4,10 @@ import { relayAnalyticsCallback } from '../app/analytics-callback.js';
 import { createMeeting, type CallResult } from '../app/create-meeting.js';
 import type { Deps } from '../app/deps.js';
 import { getMeetings } from '../app/get-meetings.js';
+import { deleteRecordings } from '../app/delete-recordings.js';
+import { getRecordings } from '../app/get-recordings.js';
+import { publishRecordings } from '../app/publish-recordings.js';
+import { updateRecordings } from '../app/update-recordings.js';
 import { endMeeting, getMeetingInfo, insertDocument, isMeetingRunning, joinMeeting } from '../app/meeting-calls.js';
 import type { TenantWithSettings } from '../store/tenant-repo.js';
 import type { ContentKind, RequestInput } from './request-input.js';
@@ -55,7 +59,7 @@ function callbackParams(req: RequestInput): Record<string, unknown> {
   return { ...query, ...body };
 }
 
-/** The BBB API of reference §1.1 (recordings answer as with RECORDING_DISABLED=true). */
+/** The BBB API of reference §1.1. */
 function routes(deps: Deps): Record<string, Route> {
   const recordingsDisabled: Route['run'] = async () => {
     throw errors.recordingsNotFound();
@@ -88,10 +92,20 @@ function routes(deps: Deps): Record<string, Route> {
         return { answer: { kind: 'empty', status: 204 }, meetingID: relay.meetingID, detail: relay.outcome };
       },
     },
-    getRecordings: open(GET_POST, 'form', async () => xml(NO_RECORDINGS_XML)),
-    publishRecordings: open(['GET'], 'any', recordingsDisabled),
-    updateRecordings: open(GET_POST, 'form', recordingsDisabled),
-    deleteRecordings: open(['GET'], 'any', recordingsDisabled),
+    // RECORDING_DISABLED: Scalelite's disabled variants (no checksum, no tenant); else the recording calls, scoped to the host's tenant
+    ...(deps.config.recordingDisabled
+      ? {
+          getRecordings: open(GET_POST, 'form', async () => xml(NO_RECORDINGS_XML)),
+          publishRecordings: open(['GET'], 'any', recordingsDisabled),
+          updateRecordings: open(GET_POST, 'form', recordingsDisabled),
+          deleteRecordings: open(['GET'], 'any', recordingsDisabled),
+        }
+      : {
+          getRecordings: checked(GET_POST, 'form', async (d, r, t) => xml(await getRecordings(d, { params: r.params, scope: t, origin: r.origin }))),
+          publishRecordings: checked(['GET'], 'any', async (d, r, t) => xml(await publishRecordings(d, r.params, t))),
+          updateRecordings: checked(GET_POST, 'form', async (d, r, t) => xml(await updateRecordings(d, r.params, t))),
+          deleteRecordings: checked(['GET'], 'any', async (d, r, t) => xml(await deleteRecordings(d, r.params, t))),
+        }),
   };
 }
 

@@ -5,6 +5,8 @@ import { ApiError } from '../domain/api-error.js';
 import type { Deps } from '../app/deps.js';
 import { createAdminApi, type AdminResult } from './admin-api.js';
 import { createBbbApi, type Outcome } from './bbb-api.js';
+import { mountPlayback } from './playback.js';
+import { recordingUpload, UPLOAD_PATH } from './recording-upload.js';
 import { readRequest, requestHost, requestOrigin } from './request-input.js';
 import { errorXml, XML_CONTENT_TYPE } from './xml-responses.js';
 
@@ -101,7 +103,9 @@ export function createApp(deps: Deps, adapter: HttpAdapter = { rawQuery: urlRawQ
   app.all('/bigbluebutton/api/', limit, (c) => runApi(c, ''));
   app.all('/bigbluebutton/api/:call{.+}', limit, (c) => runApi(c, c.req.param('call').replace(/\/+$/, '')));
   app.all('/scalelite/api/:call{.+}', limit, (c) => runAdmin(c, c.req.param('call').replace(/\/+$/, '')));
+  app.all(UPLOAD_PATH, recordingUpload(deps, adapter.rawQuery));
 
+  mountPlayback(app, deps);
   app.all('*', (c) => xmlResponse(c, errorXml('unsupportedRequest', 'This request is not supported.')));
   app.onError((e, c) => {
     deps.log.error('unhandled error', { error: e.stack ?? String(e) });

@@ -1,3 +1,4 @@
+import { originUrls, recordingsXml } from '../domain/recording-xml.js';
 import { el, renderXml } from '../domain/xml.js';
 
 export const XML_CONTENT_TYPE = 'application/xml; charset=utf-8';
@@ -8,7 +9,8 @@ export const errorXml = (key: string, message: string) =>
 export const indexXml = (build: string) =>
   renderXml(el('response', el('returncode', 'SUCCESS'), el('version', '2.0'), build ? el('build', build) : null));
 
-/** getRecordings while recordings are disabled: Scalelite's builder template with no recordings. */
-export const NO_RECORDINGS_XML =
-  '<?xml version="1.0" encoding="UTF-8"?>\n<response>\n  <returncode>SUCCESS</returncode>\n  <recordings>\n  </recordings>\n' +
-  '  <messageKey>noRecordings</messageKey>\n  <message>There are not recordings for the meetings</message>\n</response>\n';
+/**
+ * getRecordings while recordings are disabled: Scalelite renders its getRecordings builder view with no
+ * recordings (Builder's bytes: no XML declaration, `<recordings>` open and closed on two lines).
+ */
+export const NO_RECORDINGS_XML = recordingsXml({ recordings: [], urls: originUrls(''), showProtected: false });

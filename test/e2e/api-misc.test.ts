@@ -36,14 +36,21 @@ describe('index, health, catch-all, recordings while disabled', () => {
     }
   });
 
-  it('recordings answer as disabled: getRecordings empty without checksum, the write calls notFound', async () => {
-    const get = await rawRequest(t.url, '/bigbluebutton/api/getRecordings');
-    expect(xmlValue(get.body, 'messageKey')).toBe('noRecordings');
-    for (const call of ['publishRecordings', 'updateRecordings', 'deleteRecordings']) {
-      const res = await rawRequest(t.url, `/bigbluebutton/api/${call}?recordID=x`);
-      expect(xmlValue(res.body, 'messageKey')).toBe('notFound');
-      expect(xmlValue(res.body, 'message')).toBe('We could not find recordings');
+  it('with RECORDING_DISABLED the recordings API answers as disabled: getRecordings empty without checksum, the write calls notFound', async () => {
+    const off = await startTestStack({ env: { RECORDING_DISABLED: 'true' } });
+    try {
+      const get = await rawRequest(off.url, '/bigbluebutton/api/getRecordings');
+      expect(xmlValue(get.body, 'messageKey')).toBe('noRecordings');
+      for (const call of ['publishRecordings', 'updateRecordings', 'deleteRecordings']) {
+        const res = await rawRequest(off.url, `/bigbluebutton/api/${call}?recordID=x`);
+        expect(xmlValue(res.body, 'messageKey')).toBe('notFound');
+        expect(xmlValue(res.body, 'message')).toBe('We could not find recordings');
+      }
+    } finally {
+      await off.close();
     }
+    // enabled (the default), the recordings API is checked like every other call
+    expect(xmlValue((await rawRequest(t.url, '/bigbluebutton/api/getRecordings')).body, 'messageKey')).toBe('checksumError');
   });
 
   it('getMeetings without servers answers noMeetings', async () => {

@@ -56,9 +56,14 @@ export interface TestStackOptions {
   log?: Logger;
   clock?: () => number;
   random?: () => number;
+  /** import uploads as the embedded S3 reports them (default true; see LocalStackOptions.autoImport) */
+  autoImport?: boolean;
 }
 
-/** A whole local stack (in-memory dynalite, API on a loopback port) plus fake BBB servers. */
+/**
+ * A whole local stack (in-memory dynalite, embedded S3 in a temporary directory as `stack.storage`, API on
+ * a loopback port) plus fake BBB servers.
+ */
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
   const stack = await startLocalStack({
     env: {
@@ -72,6 +77,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     log: opts.log ?? silentLogger,
     clock: opts.clock,
     random: opts.random,
+    autoImport: opts.autoImport,
   });
   const fakes: FakeBbb[] = [];
   const t: TestStack = {

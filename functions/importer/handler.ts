@@ -1,0 +1,8 @@
+import { deps } from '../deps.js';
+import { createImporterHandler } from './importer-handler.js';
+
+/**
+ * Invoked asynchronously by S3 for every upload (`uploads/…/*.tar`): imports it, and throws when an
+ * upload could not be imported — Lambda retries, then sends the event to the ImportFailures queue.
+ */
+export const handler = createImporterHandler(() => deps);

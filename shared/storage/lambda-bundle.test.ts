@@ -1,0 +1,23 @@
+import { readdirSync, existsSync } from 'node:fs';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+/** Every Lambda entry point: functions/<name>/handler.ts. */
+const handlers = readdirSync('functions', { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(`functions/${d.name}/handler.ts`))
+  .map((d) => `functions/${d.name}/handler.ts`);
+
+describe('Lambda bundles and the embedded S3', () => {
+  it('finds the Lambda entry points', () => {
+    expect(handlers).toContain('functions/api/handler.ts');
+  });
+
+  it.each(handlers)('%s bundles the S3 adapter but neither s3rver nor anything of cli/', async (entry) => {
+    const result = await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', packages: 'external', write: false, metafile: true, outdir: 'out', logLevel: 'silent' });
+    const inputs = Object.keys(result.metafile.inputs);
+    const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
+    expect(inputs.filter((p) => p.startsWith('cli/'))).toEqual([]);
+    expect(imports.filter((p) => /(^|\/)s3rver(\/|$)/.test(p))).toEqual([]);
+    if (entry === 'functions/api/handler.ts') expect(inputs).toContain('shared/storage/s3-storage.ts');
+  });
+});
