@@ -169,6 +169,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     }
   }
 
+  let closing: Promise<void> | undefined;
   return {
     url: `http://${(opts.host ?? config.bindHost) === '0.0.0.0' ? '127.0.0.1' : (opts.host ?? config.bindHost)}:${port}`,
     port,
@@ -182,19 +183,23 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     s3Embedded: Boolean(embeddedS3),
     storage,
     importsSettled: () => imports.settled(),
-    async close() {
-      stopped = true;
-      clearTimeout(timer);
-      await cycle;
-      await new Promise<void>((r) => {
-        server.close(() => r());
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      });
-      await imports.stop();
-      storage.destroy();
-      await embeddedS3?.close();
-      db.destroy();
-      if (started) await new Promise<void>((r) => started.engine.close(() => r()));
+    close() {
+      // idempotent: a second close (a test's afterEach after the test closed it) waits for the first
+      closing ??= (async () => {
+        stopped = true;
+        clearTimeout(timer);
+        await cycle;
+        await new Promise<void>((r) => {
+          server.close(() => r());
+          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        });
+        await imports.stop();
+        storage.destroy();
+        await embeddedS3?.close();
+        db.destroy();
+        if (started) await new Promise<void>((r) => started.engine.close(() => r()));
+      })();
+      return closing;
     },
   };
 }

@@ -89,6 +89,20 @@ export interface ExchangeOptions extends BbbCallOptions {
   agent?: http.Agent;
 }
 
+const guarded = new WeakSet<object>();
+
+/**
+ * A server that answers before it has read our whole body (slides, a big form) and closes makes our
+ * pending write fail after the answer — when the request no longer listens on its (pooled) socket, so
+ * the error would be uncaught and end the process. Every socket gets one listener that drops it: errors
+ * during a request still reach the request.
+ */
+function guardSocket(socket: object & { on(event: 'error', fn: () => void): unknown }): void {
+  if (guarded.has(socket)) return;
+  guarded.add(socket);
+  socket.on('error', () => {});
+}
+
 /**
  * One HTTP exchange with separate connect and response deadlines and a response-size cap; never hangs past
  * the deadlines, never buffers past the cap, and always settles with the answer or a BbbTransportError.
@@ -117,6 +131,7 @@ export function httpExchange(url: string, opts: ExchangeOptions): Promise<RawRes
       timer = setTimeout(() => fail(`no answer within ${opts.responseTimeoutMs} ms`), opts.responseTimeoutMs);
     };
     req.on('socket', (socket) => {
+      guardSocket(socket);
       if ((socket as { connecting?: boolean }).connecting) {
         timer = setTimeout(() => fail(`no connection within ${opts.connectTimeoutMs} ms`), opts.connectTimeoutMs);
         socket.once(secure ? 'secureConnect' : 'connect', startResponseTimer);

@@ -22,6 +22,8 @@ export interface RawResponse {
   body: string;
 }
 
+const GUARDED = new WeakSet<object>();
+
 /** An HTTP request whose path and query go on the wire exactly as given (fetch would re-encode `'`). */
 export function rawRequest(baseUrl: string, pathAndQuery: string, opts: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<RawResponse> {
   const base = new URL(baseUrl);
@@ -33,6 +35,14 @@ export function rawRequest(baseUrl: string, pathAndQuery: string, opts: { method
       res.on('error', reject);
     });
     req.on('error', reject);
+    // a server that answers before reading a big body closes the connection while we still write: that
+    // write's error arrives after the answer, when the request no longer listens on its socket
+    req.on('socket', (socket) => {
+      if (!GUARDED.has(socket)) {
+        GUARDED.add(socket);
+        socket.on('error', () => {});
+      }
+    });
     req.end(opts.body);
   });
 }
