@@ -19,10 +19,10 @@ const read = async (body: Readable): Promise<Buffer> => {
 };
 
 /** The names of the commands the client sends from now on (its own middleware: what reaches the wire). */
-const commandsSent = (st: S3Storage): string[] => {
+const commandsSent = async (st: S3Storage): Promise<string[]> => {
   const names: string[] = [];
   const name = `record-${Math.random()}`;
-  st.client.middlewareStack.add(
+  (await st.client()).middlewareStack.add(
     (next, context) => (args) => {
       names.push(context.commandName ?? '');
       return next(args);
@@ -106,7 +106,7 @@ describe('S3 storage on the embedded S3', () => {
         offset += 65536;
       },
     });
-    const sent = commandsSent(storage);
+    const sent = await commandsSent(storage);
     await storage.put('big/video.webm', body, { contentType: 'video/webm' });
 
     expect(sent).toEqual(['CreateMultipartUploadCommand', 'UploadPartCommand', 'UploadPartCommand', 'UploadPartCommand', 'CompleteMultipartUploadCommand']);
@@ -116,7 +116,7 @@ describe('S3 storage on the embedded S3', () => {
   });
 
   it('streams a small or empty body with a single put', async () => {
-    const sent = commandsSent(storage);
+    const sent = await commandsSent(storage);
     await storage.put('small/notes.txt', Readable.from([Buffer.from('hello '), Buffer.from('world')]));
     expect(sent).toEqual(['PutObjectCommand']);
     const small = await storage.get('small/notes.txt');
@@ -137,7 +137,7 @@ describe('S3 storage on the embedded S3', () => {
       expect(listed.map((o) => o.key).sort()).toEqual(keys);
       expect(listed.find((o) => o.key === 'del/r1/x')!.size).toBe('del/r1/x'.length);
 
-      const sent = commandsSent(paged);
+      const sent = await commandsSent(paged);
       expect(await paged.deletePrefix('del/r1/')).toBe(5);
       // one DeleteObjects per page of the listing (s3rver's continuation tokens included)
       expect(sent).toEqual(['ListObjectsV2Command', 'DeleteObjectsCommand', 'ListObjectsV2Command', 'DeleteObjectsCommand', 'ListObjectsV2Command', 'DeleteObjectsCommand']);

@@ -1,17 +1,21 @@
 import { Readable } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { ByteRange, ObjectStorage, StoredObject } from '../app/object-storage.js';
+
+/**
+ * The S3 SDK is loaded on first use, not at import: a Lambda's cold start (join, the poller) does not pay
+ * for a client it may never call (measured: the API's cold init 324 ms with it loaded eagerly, see
+ * docs/BENCHMARKS.md). Dynamic imports of externals stay dynamic in the esbuild bundle.
+ */
+const loadSdk = () =>
+  (sdk ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage'), import('@aws-sdk/s3-request-presigner')]).then(([s3, storage, presigner]) => ({
+    ...s3,
+    Upload: storage.Upload,
+    getSignedUrl: presigner.getSignedUrl,
+  })));
+let sdk:
+  | Promise<typeof import('@aws-sdk/client-s3') & { Upload: typeof import('@aws-sdk/lib-storage').Upload; getSignedUrl: typeof import('@aws-sdk/s3-request-presigner').getSignedUrl }>
+  | undefined;
 
 export interface S3StorageOptions {
   bucket: string;
@@ -29,8 +33,9 @@ export interface S3StorageOptions {
 
 /** The ObjectStorage port on S3, with the client behind it (for `destroy()` and tests). */
 export interface S3Storage extends ObjectStorage {
-  readonly client: S3Client;
-  /** Closes the client's sockets. */
+  /** The S3 client (created, with the SDK loaded, on first use). */
+  client(): Promise<S3Client>;
+  /** Closes the client's sockets (if it was ever created). */
   destroy(): void;
 }
 
@@ -54,7 +59,9 @@ const sizeOfContentRange = (contentRange: string | undefined): number | undefine
 /** The recordings bucket on S3 (AWS, MinIO or the embedded S3). */
 export function createS3Storage(opts: S3StorageOptions): S3Storage {
   const endpoint = opts.endpoint || undefined;
-  const client = new S3Client({
+  let created: S3Client | undefined;
+  const clientOf = async () => (created ??= new (await loadSdk()).S3Client(clientConfig));
+  const clientConfig: S3ClientConfig = {
     ...(endpoint ? { endpoint } : {}),
     ...(opts.region ? { region: opts.region } : {}),
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
@@ -64,13 +71,18 @@ export function createS3Storage(opts: S3StorageOptions): S3Storage {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 3,
-  });
+  };
   const Bucket = opts.bucket;
+  /** Sends one command, built from the loaded SDK. */
+  const send = async <T = unknown>(build: (sdk: Awaited<ReturnType<typeof loadSdk>>) => object): Promise<T> => {
+    const [client, s] = await Promise.all([clientOf(), loadSdk()]);
+    return (await client.send(build(s) as never)) as T;
+  };
 
   async function* listPages(prefix: string) {
     let token: string | undefined;
     do {
-      const page = await client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: opts.listPageSize }));
+      const page = await send<import('@aws-sdk/client-s3').ListObjectsV2CommandOutput>((s) => new s.ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: opts.listPageSize }));
       yield (page.Contents ?? []).filter((o) => o.Key !== undefined).map((o) => ({ key: o.Key!, size: o.Size ?? 0 }));
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
@@ -78,7 +90,7 @@ export function createS3Storage(opts: S3StorageOptions): S3Storage {
 
   async function deleteBatch(keys: string[]): Promise<void> {
     if (keys.length === 0) return;
-    const answer = await client.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
+    const answer = await send<import('@aws-sdk/client-s3').DeleteObjectsCommandOutput>((s) => new s.DeleteObjectsCommand({ Bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
     const failed = answer.Errors ?? [];
     if (failed.length > 0) {
       throw new Error(`S3 refused to delete ${failed.length} object(s), e.g. ${failed[0].Key}: ${failed[0].Code} ${failed[0].Message ?? ''}`.trim());
@@ -87,18 +99,21 @@ export function createS3Storage(opts: S3StorageOptions): S3Storage {
 
   return {
     bucket: Bucket,
-    client,
-    destroy: () => client.destroy(),
+    client: clientOf,
+    destroy: () => created?.destroy(),
 
-    presignPut: (key, expiresInSeconds) => getSignedUrl(client, new PutObjectCommand({ Bucket, Key: key }), { expiresIn: expiresInSeconds }),
+    async presignPut(key, expiresInSeconds) {
+      const [client, s] = await Promise.all([clientOf(), loadSdk()]);
+      return s.getSignedUrl(client, new s.PutObjectCommand({ Bucket, Key: key }), { expiresIn: expiresInSeconds });
+    },
 
     async get(key: string, range?: ByteRange): Promise<StoredObject | undefined> {
       if (range && (!Number.isInteger(range.start) || range.start < 0 || (range.end !== undefined && (!Number.isInteger(range.end) || range.end < range.start)))) {
         throw new RangeError(`invalid byte range ${range.start}-${range.end ?? ''}`);
       }
       try {
-        const answer = await client.send(
-          new GetObjectCommand({ Bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end ?? ''}` } : {}) }),
+        const answer = await send<import('@aws-sdk/client-s3').GetObjectCommandOutput>(
+          (s) => new s.GetObjectCommand({ Bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end ?? ''}` } : {}) }),
         );
         const contentLength = answer.ContentLength ?? 0;
         return {
@@ -120,7 +135,7 @@ export function createS3Storage(opts: S3StorageOptions): S3Storage {
 
     async head(key) {
       try {
-        const answer = await client.send(new HeadObjectCommand({ Bucket, Key: key }));
+        const answer = await send<import('@aws-sdk/client-s3').HeadObjectCommandOutput>((s) => new s.HeadObjectCommand({ Bucket, Key: key }));
         return { size: answer.ContentLength ?? 0, contentType: answer.ContentType };
       } catch (e) {
         if (isNotFound(e)) return undefined;
@@ -132,16 +147,17 @@ export function createS3Storage(opts: S3StorageOptions): S3Storage {
       const meta = { ContentType: o.contentType, ContentDisposition: o.contentDisposition };
       if (body instanceof Readable) {
         // multipart above PART_SIZE (a single PutObject below), never more than a few parts in memory
-        const upload = new Upload({ client, params: { Bucket, Key: key, Body: body, ...meta }, partSize: PART_SIZE, queueSize: QUEUE_SIZE, leavePartsOnError: false });
+        const [client, s] = await Promise.all([clientOf(), loadSdk()]);
+        const upload = new s.Upload({ client, params: { Bucket, Key: key, Body: body, ...meta }, partSize: PART_SIZE, queueSize: QUEUE_SIZE, leavePartsOnError: false });
         await upload.done();
         return;
       }
       const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-      await client.send(new PutObjectCommand({ Bucket, Key: key, Body: bytes, ContentLength: bytes.byteLength, ...meta }));
+      await send((s) => new s.PutObjectCommand({ Bucket, Key: key, Body: bytes, ContentLength: bytes.byteLength, ...meta }));
     },
 
     async delete(key) {
-      await client.send(new DeleteObjectCommand({ Bucket, Key: key }));
+      await send((s) => new s.DeleteObjectCommand({ Bucket, Key: key }));
     },
 
     async deletePrefix(prefix) {

@@ -346,7 +346,8 @@ describe('importUpload when storage fails', () => {
     const victim = recordingFileKey(rec.recordID, 'video', 'video-0.m4v');
     const name = 'fail-a-part';
     let refused = 0;
-    storage().client.middlewareStack.add(
+    const client = await storage().client();
+    client.middlewareStack.add(
       (next, context) => async (args) => {
         const input = args.input as { Key?: string; PartNumber?: number };
         if ((context as { commandName?: string }).commandName === 'UploadPartCommand' && input.Key === victim && input.PartNumber === 2) {
@@ -361,7 +362,7 @@ describe('importUpload when storage fails', () => {
     try {
       failed = await importUpload(t.stack.deps, key);
     } finally {
-      storage().client.middlewareStack.remove(name);
+      client.middlewareStack.remove(name);
     }
     expect(refused).toBeGreaterThan(0);
     expect(failed).toMatchObject({ outcome: 'failed', ok: false, uploadDeleted: false });
