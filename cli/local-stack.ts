@@ -21,6 +21,7 @@ import { createDocumentClient } from '../shared/store/dynamo-client.js';
 import { ensureTable } from '../shared/store/ensure-table.js';
 import { EMBEDDED_S3_CREDENTIALS, EMBEDDED_S3_REGION, startEmbeddedS3, type EmbeddedS3 } from './embedded-s3.js';
 import { createImportQueue } from './import-queue.js';
+import { localSigner } from './local-signing-key.js';
 
 export interface LocalStackOptions {
   env: Env;
@@ -124,7 +125,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     throw e;
   }
   const { storage, endpoint: s3Endpoint, embedded: embeddedS3 } = s3;
-  const deps = assemble(config, { db, log: opts.log, clock: opts.clock, random: opts.random, storage });
+  const signer = config.cfKeyPairId ? undefined : localSigner(opts.dataDir);
+  const deps = assemble(config, { db, log: opts.log, clock: opts.clock, random: opts.random, storage, signer });
   const app = createApp(deps, { rawQuery: nodeRawQuery });
   const server = await new Promise<HttpServer>((resolve) => {
     // Long BBB queries (metadata, pre-signed URLs) must reach the app and get an XML answer, not a bare 431.

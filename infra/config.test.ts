@@ -145,13 +145,13 @@ describe('the Lambda environment', () => {
       CONNECT_TIMEOUT: ENV.CONNECT_TIMEOUT.default,
       LOADBALANCER_SECRET_ARN: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:lb-AbCdEf',
     });
-    for (const local of ['PORT', 'BIND', 'DATA_DIR', 'DYNAMODB_ENDPOINT', 'S3_ENDPOINT', 'PLAYBACK_PLAYER_DIR', 'LOADBALANCER_SECRET']) expect(env).not.toHaveProperty(local);
+    for (const local of ['PORT', 'BIND', 'DATA_DIR', 'DYNAMODB_ENDPOINT', 'S3_ENDPOINT', 'LOADBALANCER_SECRET']) expect(env).not.toHaveProperty(local);
   });
 
   it('points the Lambdas at the stack’s table and bucket: neither can be set with env.<NAME>, nor a local endpoint', () => {
     expect(configError({ 'env.DYNAMODB_TABLE': 'x' }).message).toMatch(/set by the option tableName/);
     expect(configError({ 'env.S3_BUCKET_NAME': 'my-bucket' }).message).toMatch(/recordings bucket is always used/);
     expect(configError({ 'env.S3_ENDPOINT': 'http://127.0.0.1:9000' }).message).toMatch(/not a variable the Lambdas read/);
-    expect(configError({ 'env.PLAYBACK_PLAYER_DIR': '/srv/player' }).message).toMatch(/not a variable the Lambdas read/);
+    expect(configError({ 'env.DATA_DIR': '/srv/data' }).message).toMatch(/not a variable the Lambdas read/);
   });
 });

@@ -10,10 +10,9 @@ import { isSecretEnvName, secretRefEnvName, type SecretEnvName } from '../shared
 
 /**
  * Read by `slctl serve` / the local stack only, never on Lambda: a Lambda must not talk to a local DynamoDB,
- * nor to an S3 other than the stack's bucket (its notifications, grants and lifecycle are on that bucket),
- * and has no player build on disk (PLAYBACK_PLAYER_DIR).
+ * nor to an S3 other than the stack's bucket (its notifications, grants and lifecycle are on that bucket).
  */
-export const LOCAL_ONLY_ENV_NAMES = ['PORT', 'BIND', 'DATA_DIR', 'DYNAMODB_ENDPOINT', 'S3_ENDPOINT', 'PLAYBACK_PLAYER_DIR'] as const satisfies readonly EnvName[];
+export const LOCAL_ONLY_ENV_NAMES = ['PORT', 'BIND', 'DATA_DIR', 'DYNAMODB_ENDPOINT', 'S3_ENDPOINT'] as const satisfies readonly EnvName[];
 type LocalOnlyEnvName = (typeof LOCAL_ONLY_ENV_NAMES)[number];
 
 /** A variable a Lambda reads as a plain value. */

@@ -1,5 +1,6 @@
 import type { BbbClient } from '../bbb/bbb-client.js';
 import type { Config } from '../config/parse-config.js';
+import type { CookieSigner } from '../domain/cloudfront-cookies.js';
 import type { Store } from '../store/create-store.js';
 import type { Logger } from './logger.js';
 import type { ObjectStorage } from './object-storage.js';
@@ -29,6 +30,11 @@ export interface Deps {
   http: OutboundHttp;
   /** the recordings bucket; absent in runtimes that do not touch recordings (the poller) */
   storage?: ObjectStorage;
+  /**
+   * Signs (and checks) the playback access cookies: CloudFront signed cookies, checked by CloudFront on AWS
+   * and by the local file server. Absent: no recording plays (the routes answer not found, and say why in the log).
+   */
+  signer?: CookieSigner;
   /** epoch ms */
   clock: () => number;
   /** [0, 1) */

@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { ALL_ALGORITHMS, strongestAlgorithm, type Algorithm } from '../domain/checksum.js';
 import { parseParamList, type Params } from '../domain/params.js';
 import { ENV, type Env, type EnvName } from './env-names.js';
@@ -26,8 +27,17 @@ export interface Config {
   /** '' = AWS (or the embedded S3 of `slctl serve`) */
   s3Endpoint: string;
   recordingUploadUrlTtl: number;
-  /** a built bbb-playback served at /playback/presentation/2.3/ ('' = not installed: a page of ours instead) */
-  playbackPlayerDir: string;
+  /** minutes a protected recording's one-time token stays usable */
+  protectedRecordingsTokenTimeout: number;
+  /** minutes the access cookies of a protected recording stay valid */
+  protectedRecordingsTimeout: number;
+  /** minutes the access cookies of an unprotected recording stay valid */
+  playbackCookieTimeout: number;
+  /** the playback signing key: CloudFront key pair id + PEM (both '' = none configured) */
+  cfKeyPairId: string;
+  cfPrivateKeyPem: string;
+  /** days after its start a recording is deleted by the retention job (0 = never) */
+  recordingRetentionDays: number;
   maxMeetingDuration: number;
   createExcludeParams: string[];
   joinExcludeParams: string[];
@@ -181,7 +191,11 @@ export function parseConfig(env: Env): Config {
     s3Bucket,
     s3Endpoint,
     recordingUploadUrlTtl: r.number('RECORDING_UPLOAD_URL_TTL', { min: 60, max: 7 * 24 * 3600, integer: true }),
-    playbackPlayerDir: r.raw('PLAYBACK_PLAYER_DIR').trim(),
+    protectedRecordingsTokenTimeout: r.number('PROTECTED_RECORDINGS_TOKEN_TIMEOUT', { min: 1, max: 7 * 24 * 60, integer: true }),
+    protectedRecordingsTimeout: r.number('PROTECTED_RECORDINGS_TIMEOUT', { min: 1, max: 7 * 24 * 60, integer: true }),
+    playbackCookieTimeout: r.number('PLAYBACK_COOKIE_TIMEOUT', { min: 1, max: 7 * 24 * 60, integer: true }),
+    ...signingKey(r.raw('CF_KEY_PAIR_ID').trim(), r.raw('CF_PRIVATE_KEY_B64').trim()),
+    recordingRetentionDays: r.number('RECORDING_RETENTION_DAYS', { min: 0, max: 100 * 366, integer: true }),
     maxMeetingDuration: r.number('MAX_MEETING_DURATION', { min: 0, integer: true }),
     createExcludeParams: r.list('CREATE_EXCLUDE_PARAMS'),
     joinExcludeParams: r.list('JOIN_EXCLUDE_PARAMS'),
@@ -211,4 +225,23 @@ export function parseConfig(env: Env): Config {
     defaultCreateServerTag: r.serverTagOf('DEFAULT_CREATE_PARAMS'),
     overrideCreateServerTag: r.serverTagOf('OVERRIDE_CREATE_PARAMS'),
   };
+}
+
+/**
+ * CF_KEY_PAIR_ID + CF_PRIVATE_KEY_B64 (Scalelite's names): both or neither; the key is base64 of a PEM
+ * RSA private key (a PEM given as is is accepted too). Its parse is checked at start-up, never logged.
+ */
+function signingKey(keyPairId: string, b64: string): { cfKeyPairId: string; cfPrivateKeyPem: string } {
+  if (keyPairId === '' && b64 === '') return { cfKeyPairId: '', cfPrivateKeyPem: '' };
+  if (b64 === '') throw new ConfigError('CF_PRIVATE_KEY_B64', 'is needed with CF_KEY_PAIR_ID');
+  if (keyPairId === '') throw new ConfigError('CF_KEY_PAIR_ID', 'is needed with CF_PRIVATE_KEY_B64 (the id of its public key in the CloudFront key group)');
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(keyPairId)) throw new ConfigError('CF_KEY_PAIR_ID', 'is not a CloudFront public key id');
+  const pem = b64.startsWith('-----BEGIN') ? b64 : Buffer.from(b64, 'base64').toString('utf8');
+  if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(pem)) throw new ConfigError('CF_PRIVATE_KEY_B64', 'is not the base64 of a PEM RSA private key');
+  try {
+    if (createPrivateKey(pem).asymmetricKeyType !== 'rsa') throw new Error('not RSA');
+  } catch {
+    throw new ConfigError('CF_PRIVATE_KEY_B64', 'is not a readable RSA private key');
+  }
+  return { cfKeyPairId: keyPairId, cfPrivateKeyPem: pem };
 }

@@ -3,14 +3,17 @@ import { ConfigError } from './parse-config.js';
 
 /**
  * Secrets in the environment contract. A variable whose name contains `SECRET` holds a credential
- * (`LOADBALANCER_SECRET`, `LOADBALANCER_SECRETS`, `ADMIN_SECRET`, …): a deployment never writes its
+ * (`LOADBALANCER_SECRET`, `LOADBALANCER_SECRETS`, `ADMIN_SECRET`, …), and so does `CF_PRIVATE_KEY_B64`: a deployment never writes its
  * value into a template. Instead it sets `<NAME>_ARN` to the ARN of a Secrets Manager secret or an SSM
  * parameter, and the runtime fetches the value once at start-up (`resolveSecretEnv`). Locally the
  * plain variable keeps working.
  */
-export type SecretEnvName = Extract<EnvName, `${string}SECRET${string}`>;
+export type SecretEnvName = Extract<EnvName, `${string}SECRET${string}`> | 'CF_PRIVATE_KEY_B64';
 
-export const isSecretEnvName = (name: string): name is SecretEnvName => Object.hasOwn(ENV, name) && name.includes('SECRET');
+/** Secrets whose names do not say so: the playback signing key (Scalelite's name). */
+const OTHER_SECRETS: readonly string[] = ['CF_PRIVATE_KEY_B64'];
+
+export const isSecretEnvName = (name: string): name is SecretEnvName => Object.hasOwn(ENV, name) && (name.includes('SECRET') || OTHER_SECRETS.includes(name));
 
 /** Every secret variable of the contract, in `ENV` order. */
 export const SECRET_ENV_NAMES: readonly SecretEnvName[] = Object.keys(ENV).filter(isSecretEnvName);

@@ -18,3 +18,10 @@ export const RECORDING_NOT_FOUND_HTML = `<!DOCTYPE html>
 `;
 
 export const HTML_CONTENT_TYPE = 'text/html; charset=utf-8';
+
+/**
+ * Where the page is also served with HTTP 200, for CloudFront's custom error response: a request for a
+ * recording's files that CloudFront refuses (no or bad signed cookie → 403) or that the bucket does not
+ * have (403 without s3:ListBucket) gets this page with status 404.
+ */
+export const RECORDING_NOT_FOUND_PATH = '/errors/recording-not-found.html';

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../app/logger.js';
 import { Registry } from '../app/registry.js';
 import { createOutboundHttp } from '../net/outbound-http.js';
 import { createStore } from '../store/create-store.js';
+import { CookieSigner } from '../domain/cloudfront-cookies.js';
 
 export interface AssembleOptions {
   db: DynamoDBDocumentClient;
@@ -17,6 +18,8 @@ export interface AssembleOptions {
   random?: () => number;
   /** the recordings bucket (shared/storage/s3-storage.ts) */
   storage?: ObjectStorage;
+  /** the playback cookie signer; default: from CF_KEY_PAIR_ID + CF_PRIVATE_KEY_B64 when set */
+  signer?: CookieSigner;
 }
 
 /** Wires the use cases' dependencies from a Config and a DynamoDB client (used by every composition root). */
@@ -40,5 +43,6 @@ export function assemble(config: Config, opts: AssembleOptions): Deps {
     random: opts.random ?? Math.random,
     log,
     storage: opts.storage,
+    signer: opts.signer ?? (config.cfKeyPairId ? new CookieSigner(config.cfKeyPairId, config.cfPrivateKeyPem) : undefined),
   };
 }

@@ -20,6 +20,15 @@ export function parseUploadKey(key: string): { serverId: string; recordID: strin
   }
 }
 
+/**
+ * The presentation player (BBB's bbb-playback) is served at PLAYER_PATH, from the bucket keys of the same
+ * path (`slctl playback:install` writes them; CloudFront serves them as they are, no rewrite).
+ */
+export const PLAYER_PATH = '/playback/presentation/2.3/';
+export const PLAYER_PREFIX = 'playback/presentation/2.3/';
+/** `path` relative to the player's directory (`index.html`, `static/js/main.js`, …). */
+export const playerFileKey = (path: string) => `${PLAYER_PREFIX}${path}`;
+
 export const recordingPrefix = (recordID: string) => `${RECORDINGS_PREFIX}${recordID}/`;
 export const formatPrefix = (recordID: string, format: string) => `${RECORDINGS_PREFIX}${recordID}/${format}/`;
 /** `path` is relative to the format's directory (`<format>/<recordID>/` in BBB's published tree), without a leading slash. */
