@@ -10,6 +10,7 @@ import type { Deps } from '../shared/app/deps.js';
 import { importUpload } from '../shared/app/import-recording.js';
 import type { Logger } from '../shared/app/logger.js';
 import { pollAll } from '../shared/app/poll-servers.js';
+import { purgeExpiredRecordings } from '../shared/app/recording-retention.js';
 import { deliverDueCallbacks } from '../shared/app/recording-ready.js';
 import { parseConfig, type Config } from '../shared/config/parse-config.js';
 import type { Env } from '../shared/config/env-names.js';
@@ -39,6 +40,13 @@ export interface LocalStackOptions {
   importer?: (deps: Deps, key: string) => Promise<unknown>;
   /** run the poller every POLL_INTERVAL seconds */
   poll?: boolean;
+  /**
+   * Run the recording retention job (what the importer Lambda does daily) this long after start, then again
+   * this long after each run ends. Default one hour; 0 = never.
+   */
+  retentionIntervalMs?: number;
+  /** what the retention job runs (default purgeExpiredRecordings of shared/app/recording-retention.ts) */
+  retentionJob?: (deps: Deps) => Promise<unknown>;
   host?: string;
   log?: Logger;
   clock?: () => number;
@@ -89,6 +97,46 @@ async function startEngine(dataDir: string | undefined, ops: Map<string, number>
   return { engine, endpoint: `http://127.0.0.1:${port}` };
 }
 
+/** Default interval of the local retention job. */
+export const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
+
+export interface Repeating {
+  /** no further run starts; resolves when the one under way (if any) has ended */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `job` `intervalMs` after start, then `intervalMs` after each run has ended: two runs never overlap,
+ * however long one takes. A run that throws is reported to `onError` and the schedule goes on. The timer
+ * does not keep the process alive.
+ */
+export function repeatEvery(job: () => Promise<unknown>, intervalMs: number, onError: (e: unknown) => void): Repeating {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  let running: Promise<void> = Promise.resolve();
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = (async () => {
+        try {
+          await job();
+        } catch (e) {
+          onError(e);
+        }
+      })().then(schedule);
+    }, intervalMs);
+    timer.unref?.();
+  };
+  schedule();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
+
 /**
  * The recordings' S3: S3_ENDPOINT (path-style; AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY of the environment, else
  * the AWS SDK's credential chain), else an embedded S3.
@@ -107,7 +155,7 @@ async function startStorage(config: Config, opts: LocalStackOptions): Promise<{ 
 
 /**
  * API + (embedded DynamoDB unless DYNAMODB_ENDPOINT is set) + (embedded S3 unless S3_ENDPOINT is set, its
- * uploads imported as they land) + optional poller timer, in this process.
+ * uploads imported as they land) + optional poller timer + the hourly recording retention job, in this process.
  */
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   const config = parseConfig(opts.env);
@@ -148,6 +196,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     }, delayMs);
   };
   if (opts.poll) schedule(0);
+
+  // The importer Lambda's daily retention job, locally once an hour (purgeExpiredRecordings logs its report
+  // and never throws for a recording it could not delete).
+  const retentionJob = opts.retentionJob ?? ((d: Deps) => purgeExpiredRecordings(d));
+  const retentionInterval = opts.retentionIntervalMs ?? RETENTION_INTERVAL_MS;
+  const retention =
+    retentionInterval > 0 ? repeatEvery(() => retentionJob(deps), retentionInterval, (e) => deps.log.error('recording retention job failed', { error: e instanceof Error ? e.message : String(e) })) : undefined;
 
   // The importer Lambda's trigger, locally: the embedded S3 reports each object created, before it answers
   // the PUT; uploads are imported one at a time. (With S3_ENDPOINT nothing reports uploads: import them
@@ -191,6 +246,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         stopped = true;
         clearTimeout(timer);
         await cycle;
+        await retention?.stop();
         await new Promise<void>((r) => {
           server.close(() => r());
           (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();

@@ -14,10 +14,13 @@ export interface ScaleliteAlarmsProps {
   pollerTimeout: Duration;
   /** Time between scheduled poller runs. */
   pollerSchedule: Duration;
-  importer: IFunction;
-  importerTimeout: Duration;
-  /** the importer's on-failure destination */
-  importFailures: IQueue;
+  /** the recording importer (none with -c recordings=false) */
+  importer?: {
+    fn: IFunction;
+    timeout: Duration;
+    /** its on-failure destination */
+    failures: IQueue;
+  };
   alarmTopicArn?: string;
 }
 
@@ -29,6 +32,7 @@ const FIVE_MINUTES = Duration.minutes(5);
  * and load current: its errors, a run close to its timeout, throttling, or no run at all. The importer
  * must never lose a recording: a failed attempt (retried by Lambda), an import close to its 15 minutes,
  * and — what needs an operator — an upload whose import failed for good (a message in the dead-letter queue).
+ * Without recordings (-c recordings=false) there is no importer and none of its alarms.
  */
 export class ScaleliteAlarms extends Construct {
   readonly alarms: Alarm[] = [];
@@ -73,23 +77,25 @@ export class ScaleliteAlarms extends Construct {
       { below: true, missing: TreatMissingData.BREACHING },
     );
 
+    const importer = props.importer;
+    if (!importer) return;
     alarm(
       'ImporterErrors',
-      'A recording import failed (Lambda retries it; the upload stays in the bucket). A failure after the retries also raises ImportFailures.',
-      props.importer.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      'A recording import (or the daily retention job) failed (Lambda retries it; an upload stays in the bucket). A failure after the retries also raises ImportFailures.',
+      importer.fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
       1,
     );
-    const importNearTimeout = Math.round(props.importerTimeout.toSeconds() * 0.9) * 1000;
+    const importNearTimeout = Math.round(importer.timeout.toSeconds() * 0.9) * 1000;
     alarm(
       'ImporterDuration',
-      `An import took over ${Math.round(importNearTimeout / 1000)} s of its ${props.importerTimeout.toSeconds()} s timeout: a bigger tar will not fit (import it with slctl recordings:import, docs/DEPLOY.md).`,
-      props.importer.metricDuration({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+      `An import took over ${Math.round(importNearTimeout / 1000)} s of its ${importer.timeout.toSeconds()} s timeout: a bigger tar will not fit (import it with slctl recordings:import, docs/DEPLOY.md).`,
+      importer.fn.metricDuration({ period: FIVE_MINUTES, statistic: 'Maximum' }),
       importNearTimeout,
     );
     alarm(
       'ImportFailures',
       'Recording uploads whose import failed after all retries wait in the ImportFailures queue: re-import them (docs/DEPLOY.md "Recordings"), then delete the messages. The alarm stays on while a message is there.',
-      props.importFailures.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+      importer.failures.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
       1,
     );
   }

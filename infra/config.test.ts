@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../shared/config/env-names.js';
-import { InfraConfigError, lambdaSettings, parseSecretRef, readConfig } from './config.js';
+import { InfraConfigError, lambdaSettings, parseSecretRef, playbackFormats, readConfig } from './config.js';
 import { LAMBDA_PLAIN_ENV_NAMES, lambdaEnvironment } from './lambda-environment.js';
+
+const CF_CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/9a8b7c6d-1111-2222-3333-444455556666';
+const REGIONAL_CERT = 'arn:aws:acm:eu-central-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012';
 
 /** Reads and returns the InfraConfigError thrown, failing when none is. */
 function configError(ctx: Record<string, unknown>): InfraConfigError {
@@ -15,10 +18,12 @@ function configError(ctx: Record<string, unknown>): InfraConfigError {
 }
 
 describe('readConfig (CDK context)', () => {
-  it('without context: no domain, the contract’s poll interval, no multitenancy, nothing configured', () => {
+  it('without context: no domain, recordings behind CloudFront, the contract’s poll interval, no multitenancy, nothing configured', () => {
     expect(readConfig({ '@aws-cdk/core:target-partitions': ['aws'] })).toEqual({
       stackName: 'Scalelite',
       domain: undefined,
+      recordings: true,
+      cloudFront: { certificateArn: undefined, priceClass: 'PriceClass_100', playbackKeyVersion: 1 },
       pollInterval: Number(ENV.POLL_INTERVAL.default),
       multitenancy: false,
       secrets: {},
@@ -37,6 +42,9 @@ describe('readConfig (CDK context)', () => {
     const config = readConfig({
       domain: 'SL.Example.com.',
       certificateArn: 'arn:aws:acm:eu-central-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012',
+      cloudFrontCertificateArn: CF_CERT,
+      cloudFrontPriceClass: 'PriceClass_All',
+      playbackKeyVersion: 3,
       hostedZoneId: 'Z0123456789ABC',
       hostedZoneName: 'example.com',
       pollInterval: 10,
@@ -58,6 +66,8 @@ describe('readConfig (CDK context)', () => {
         certificateArn: 'arn:aws:acm:eu-central-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012',
         hostedZone: { id: 'Z0123456789ABC', name: 'example.com' },
       },
+      recordings: true,
+      cloudFront: { certificateArn: CF_CERT, priceClass: 'PriceClass_All', playbackKeyVersion: 3 },
       pollInterval: 10,
       multitenancy: true,
       secrets: { LOADBALANCER_SECRET: { kind: 'ssm-name', name: '/scalelite/lb' } },
@@ -96,13 +106,71 @@ describe('readConfig (CDK context)', () => {
   });
 
   it('checks the domain, certificate and zone', () => {
-    expect(configError({ domain: '*.sl.example.com' }).message).toMatch(/give the apex/);
+    expect(configError({ domain: '*.sl.example.com', cloudFrontCertificateArn: CF_CERT }).message).toMatch(/give the apex/);
     expect(configError({ domain: 'https://sl.example.com' }).key).toBe('domain');
     expect(configError({ certificateArn: 'arn:aws:acm:eu-central-1:123456789012:certificate/abc' }).message).toMatch(/needs -c domain/);
     expect(configError({ domain: 'sl.example.com', certificateArn: 'arn:aws:iam::123456789012:server-certificate/x' }).key).toBe('certificateArn');
     expect(configError({ domain: 'sl.example.com', hostedZoneId: 'Z0123456789ABC' }).message).toMatch(/go together/);
     expect(configError({ domain: 'sl.example.com', hostedZoneId: 'Z0123456789ABC', hostedZoneName: 'example.org' }).message).toMatch(/not inside the zone/);
-    expect(readConfig({ domain: 'example.com', hostedZoneId: 'Z0123456789ABC', hostedZoneName: 'example.com' }).domain?.name).toBe('example.com');
+    expect(readConfig({ domain: 'example.com', hostedZoneId: 'Z0123456789ABC', hostedZoneName: 'example.com', recordings: 'false' }).domain?.name).toBe('example.com');
+  });
+
+  it('with a domain and recordings: needs CloudFront’s certificate, in us-east-1, and says how to get one', () => {
+    const missing = configError({ domain: 'sl.example.com' });
+    expect(missing.key).toBe('cloudFrontCertificateArn');
+    expect(missing.message).toMatch(/aws acm request-certificate --region us-east-1/);
+    expect(missing.message).toMatch(/recordings=false/);
+    const elsewhere = configError({ domain: 'sl.example.com', cloudFrontCertificateArn: 'arn:aws:acm:eu-central-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012' });
+    expect(elsewhere.key).toBe('cloudFrontCertificateArn');
+    expect(elsewhere.message).toMatch(/not in us-east-1.*--region us-east-1/);
+    expect(configError({ domain: 'sl.example.com', cloudFrontCertificateArn: 'us-east-1-cert' }).message).toMatch(/not an ACM certificate ARN/);
+    expect(configError({ cloudFrontCertificateArn: CF_CERT }).message).toMatch(/needs -c domain/);
+    expect(readConfig({ domain: 'sl.example.com', cloudFrontCertificateArn: CF_CERT }).cloudFront?.certificateArn).toBe(CF_CERT);
+    // the regional certificate of the API stays what it was
+    expect(readConfig({ domain: 'sl.example.com', cloudFrontCertificateArn: CF_CERT, certificateArn: REGIONAL_CERT }).domain?.certificateArn).toBe(REGIONAL_CERT);
+  });
+
+  it('recordings=false: the API-only set-up — no CloudFront options, RECORDING_DISABLED set by the option', () => {
+    const config = readConfig({ domain: 'sl.example.com', recordings: 'false' });
+    expect(config).toMatchObject({ recordings: false, cloudFront: undefined });
+    expect(lambdaSettings(config, { tableName: 't', bucketName: 'b' })).toMatchObject({ RECORDING_DISABLED: 'true', CF_KEY_PAIR_ID: '' });
+    expect(lambdaSettings(readConfig({}), { tableName: 't', bucketName: 'b', keyPairId: 'K2JCJMDEHXQW5F' })).toMatchObject({ RECORDING_DISABLED: 'false', CF_KEY_PAIR_ID: 'K2JCJMDEHXQW5F' });
+    for (const key of ['cloudFrontCertificateArn', 'cloudFrontPriceClass', 'playbackKeyVersion']) {
+      expect(configError({ domain: 'sl.example.com', recordings: 'false', [key]: key === 'playbackKeyVersion' ? '2' : key === 'cloudFrontPriceClass' ? 'PriceClass_All' : CF_CERT }).key).toBe(key);
+    }
+    expect(configError({ 'env.RECORDING_DISABLED': 'true' }).message).toMatch(/set by the option recordings/);
+    expect(configError({ recordings: 'no' }).key).toBe('recordings');
+  });
+
+  it('CloudFront options: price class, key version; multitenancy needs a domain; TRUST_FORWARDED_HOST is the stack’s without one', () => {
+    expect(configError({ cloudFrontPriceClass: 'PriceClass_50' }).message).toMatch(/PriceClass_100, PriceClass_200, PriceClass_All/);
+    expect(configError({ playbackKeyVersion: '0' }).key).toBe('playbackKeyVersion');
+    expect(configError({ playbackKeyVersion: 'v2' }).key).toBe('playbackKeyVersion');
+    expect(configError({ multitenancy: 'true' }).message).toMatch(/tenants are subdomains/);
+    expect(readConfig({ multitenancy: 'true', recordings: 'false' }).multitenancy).toBe(true);
+    expect(configError({ 'env.TRUST_FORWARDED_HOST': 'false' }).key).toBe('env.TRUST_FORWARDED_HOST');
+    expect(lambdaSettings(readConfig({}), { tableName: 't', bucketName: 'b' }).TRUST_FORWARDED_HOST).toBe('true');
+    const withDomain = readConfig({ domain: 'sl.example.com', cloudFrontCertificateArn: CF_CERT, 'env.TRUST_FORWARDED_HOST': 'true' });
+    expect(lambdaSettings(withDomain, { tableName: 't', bucketName: 'b' }).TRUST_FORWARDED_HOST).toBe('true');
+    expect(lambdaSettings(readConfig({ domain: 'sl.example.com', cloudFrontCertificateArn: CF_CERT }), { tableName: 't', bucketName: 'b' }).TRUST_FORWARDED_HOST).toBe('false');
+  });
+
+  it('the playback formats get CloudFront behaviours: none may take an API path', () => {
+    expect(playbackFormats(readConfig({}))).toEqual(['presentation', 'video', 'screenshare', 'podcast', 'notes', 'capture']);
+    expect(playbackFormats(readConfig({ 'env.RECORDING_PLAYBACK_FORMATS': 'presentation:video' }))).toEqual(['presentation', 'video']);
+    const clash = configError({ 'env.RECORDING_PLAYBACK_FORMATS': 'presentation:playback' });
+    expect(clash.key).toBe('env.RECORDING_PLAYBACK_FORMATS');
+    expect(clash.message).toMatch(/playback would take \/playback\/… away from the API/);
+    expect(configError({ 'env.RECORDING_PLAYBACK_FORMATS': 'bigbluebutton' }).key).toBe('env.RECORDING_PLAYBACK_FORMATS');
+    expect(readConfig({ 'env.RECORDING_PLAYBACK_FORMATS': 'recording', recordings: 'false' }).recordings).toBe(false);
+  });
+
+  it('the playback signing key is the stack’s: neither secret.CF_PRIVATE_KEY_B64 nor env.CF_* are accepted', () => {
+    const own = configError({ 'secret.CF_PRIVATE_KEY_B64': 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:cf-AbCdEf' });
+    expect(own.key).toBe('secret.CF_PRIVATE_KEY_B64');
+    expect(own.message).toMatch(/PlaybackSigningKey secret.*playbackKeyVersion/);
+    expect(configError({ 'env.CF_PRIVATE_KEY_B64': 'LS0t' }).message).toMatch(/not configurable/);
+    expect(configError({ 'env.CF_KEY_PAIR_ID': 'K2JCJMDEHXQW5F' }).message).toMatch(/public key of its CloudFront key group/);
   });
 
   it('checks numbers, booleans and ARNs', () => {
@@ -131,7 +199,7 @@ describe('parseSecretRef', () => {
 
 describe('the Lambda environment', () => {
   it('is every plain variable of the contract, with the options applied, and secrets as <NAME>_ARN', () => {
-    const config = readConfig({ domain: 'sl.example.com', pollInterval: '15', multitenancy: 'true', 'env.LOG_LEVEL': 'warn' });
+    const config = readConfig({ domain: 'sl.example.com', cloudFrontCertificateArn: CF_CERT, pollInterval: '15', multitenancy: 'true', 'env.LOG_LEVEL': 'warn' });
     const settings = lambdaSettings(config, { tableName: 'the-table', bucketName: 'the-bucket' });
     expect(Object.keys(settings).sort()).toEqual([...LAMBDA_PLAIN_ENV_NAMES].sort());
     const env = lambdaEnvironment(settings, { LOADBALANCER_SECRET: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:lb-AbCdEf' });

@@ -13,7 +13,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Certificate, CertificateValidation, type ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import { AaaaRecord, ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
+import { AaaaRecord, ARecord, HostedZone, type IHostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
 import { ApiGatewayv2DomainProperties } from 'aws-cdk-lib/aws-route53-targets';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -23,6 +23,12 @@ export interface ScaleliteHttpApiProps {
   handler: IFunction;
   domain?: DomainConfig;
   logRetentionDays: number;
+  /**
+   * CloudFront is in front (recordings on): the custom domains stay — the distribution's origin, picked
+   * by the viewer's Host — but the names point at the distribution (`pointNamesAt`), and with a domain
+   * the API's own endpoint is switched off, so the API is reached only with a host it serves.
+   */
+  behindCloudFront: boolean;
 }
 
 /**
@@ -51,7 +57,9 @@ const ACCESS_LOG_FIELDS = {
  * Lambda the query string byte-exact (`rawQueryString`, payload format 2.0), which BBB checksums
  * need. Every path goes to the API function (`$default` route). With a domain: the apex and the
  * wildcard (`*.<domain>`, one name per tenant) as regional custom domains, their certificate, and —
- * with a hosted zone — A/AAAA alias records.
+ * with a hosted zone — the A/AAAA alias records of both names: to these custom domains, or, with
+ * CloudFront in front, to the distribution (the same records, so moving an API-only deployment behind
+ * CloudFront updates them in place).
  */
 export class ScaleliteHttpApi extends Construct {
   readonly api: HttpApi;
@@ -59,12 +67,15 @@ export class ScaleliteHttpApi extends Construct {
   readonly accessLogs: LogGroup;
   readonly domainNames: DomainName[] = [];
   readonly certificate?: ICertificate;
+  private readonly zone?: IHostedZone;
+  private readonly domain?: DomainConfig;
 
   constructor(scope: Construct, id: string, props: ScaleliteHttpApiProps) {
     super(scope, id);
     this.api = new HttpApi(this, 'Api', {
       description: 'BigBlueButton load balancer: BBB API',
       createDefaultStage: false,
+      disableExecuteApiEndpoint: props.behindCloudFront && props.domain !== undefined,
       ipAddressType: IpAddressType.DUAL_STACK,
       defaultIntegration: new HttpLambdaIntegration('ApiIntegration', props.handler, {
         payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
@@ -84,6 +95,7 @@ export class ScaleliteHttpApi extends Construct {
 
     const domain = props.domain;
     if (!domain) return;
+    this.domain = domain;
     const zone = domain.hostedZone
       ? HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: domain.hostedZone.id, zoneName: domain.hostedZone.name })
       : undefined;
@@ -107,11 +119,25 @@ export class ScaleliteHttpApi extends Construct {
       });
       new ApiMapping(this, `${idPrefix}Mapping`, { api: this.api, domainName, stage: this.stage });
       this.domainNames.push(domainName);
-      if (zone) {
-        const target = RecordTarget.fromAlias(new ApiGatewayv2DomainProperties(domainName.regionalDomainName, domainName.regionalHostedZoneId));
-        new ARecord(this, `${idPrefix}A`, { zone, recordName: name, target });
-        new AaaaRecord(this, `${idPrefix}Aaaa`, { zone, recordName: name, target });
-      }
+    }
+    this.zone = zone;
+    if (!props.behindCloudFront) {
+      const [apex, wildcard] = this.domainNames;
+      const target = (d: DomainName) => RecordTarget.fromAlias(new ApiGatewayv2DomainProperties(d.regionalDomainName, d.regionalHostedZoneId));
+      this.pointNamesAt(target(apex), target(wildcard));
+    }
+  }
+
+  /** With a hosted zone: A and AAAA alias records of the apex and the wildcard to these targets (the wildcard's defaults to the apex's). */
+  pointNamesAt(apexTarget: RecordTarget, wildcardTarget: RecordTarget = apexTarget): void {
+    const zone = this.zone;
+    if (!zone || !this.domain) return;
+    for (const [idPrefix, name, target] of [
+      ['Apex', this.domain.name, apexTarget],
+      ['Wildcard', `*.${this.domain.name}`, wildcardTarget],
+    ] as const) {
+      new ARecord(this, `${idPrefix}A`, { zone, recordName: name, target });
+      new AaaaRecord(this, `${idPrefix}Aaaa`, { zone, recordName: name, target });
     }
   }
 }

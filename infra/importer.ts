@@ -1,12 +1,20 @@
 import { Aws, Duration } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { Rule } from 'aws-cdk-lib/aws-events';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import type { SecretEnvName } from '../shared/config/secret-env.js';
 import { UPLOADS_PREFIX } from '../shared/storage/storage-keys.js';
-import type { ScaleliteFunction } from './functions.js';
-import type { RecordingsBucket } from './recordings-bucket.js';
+import type { ScaleliteConfig } from './config.js';
+import { ScaleliteFunction } from './functions.js';
+import { type LambdaPlainEnvName, lambdaEnvironment } from './lambda-environment.js';
+import { RECORDING_OBJECTS, type RecordingsBucket, UPLOAD_OBJECTS } from './recordings-bucket.js';
+import { scheduleRetention } from './retention-schedule.js';
+import type { SecretSources } from './secret-sources.js';
 
 /** Lambda's maximum: one invocation streams one tar, however big, from S3 to S3. */
 export const IMPORTER_TIMEOUT = Duration.minutes(15);
@@ -82,4 +90,58 @@ export function wireImporter(scope: Construct, importer: ScaleliteFunction, reco
   };
   cfnBucket.addResourceDependency(permission);
   return { failures, permission };
+}
+
+export interface RecordingImporter {
+  bucket: RecordingsBucket;
+  importer: ScaleliteFunction;
+  importerTimeout: Duration;
+  /** The importer's on-failure destination. */
+  importFailures: Queue;
+  /** The daily retention job (infra/retention-schedule.ts). */
+  retention: Rule;
+}
+
+export interface RecordingImporterProps {
+  config: ScaleliteConfig;
+  bucket: RecordingsBucket;
+  table: Table;
+  settings: Record<LambdaPlainEnvName, string>;
+  secrets: SecretSources;
+  /** The secrets that sign recording-ready callbacks (the importer makes the first attempt). */
+  signingSecrets: readonly SecretEnvName[];
+}
+
+/**
+ * S3 answers a missing key with 404 only to a caller that may list the bucket (403 otherwise): "not
+ * found" (a redelivered event whose upload is gone, a file nobody stored) must not look like "forbidden".
+ */
+export const allowListBucket = (grantee: IGrantable, bucket: RecordingsBucket) => Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [bucket.arn] });
+
+/** The importer Lambda with its grants on the bucket and the table, its S3 notification and its retention schedule. */
+export function createRecordingImporter(scope: Construct, props: RecordingImporterProps): RecordingImporter {
+  const { config, bucket } = props;
+  const importer = new ScaleliteFunction(scope, 'ImporterFunction', {
+    entry: 'importer',
+    description: 'Scalelite recording importer (S3 upload to recordings and DynamoDB) and retention job',
+    memorySize: IMPORTER_MEMORY_MB,
+    timeout: IMPORTER_TIMEOUT,
+    environment: lambdaEnvironment(props.settings, props.secrets.arnsOf(props.signingSecrets)),
+    logRetentionDays: config.logRetentionDays,
+    bundleAwsSdk: config.bundleAwsSdk,
+    reservedConcurrentExecutions: config.importerReservedConcurrency,
+  });
+  // the recording, its formats and the recording-ready callback outbox are items of the table
+  props.table.grantReadWriteData(importer.fn);
+  props.secrets.grantRead(importer.fn, props.signingSecrets);
+  const allow = (actions: string[], resourceArns: string[]) => Grant.addToPrincipal({ grantee: importer.fn, actions, resourceArns });
+  // read the upload, delete it once the import committed
+  allow(['s3:GetObject', 's3:DeleteObject'], [bucket.objectsArn(UPLOAD_OBJECTS)]);
+  // write the files (multipart for big ones; an upload that fails is aborted); a re-import removes the
+  // files of a format that its new tar no longer has (no stale slides); the retention job deletes
+  // expired recordings
+  allow(['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], [bucket.objectsArn(RECORDING_OBJECTS)]);
+  allowListBucket(importer.fn, bucket);
+  const { failures } = wireImporter(scope, importer, bucket);
+  return { bucket, importer, importerTimeout: IMPORTER_TIMEOUT, importFailures: failures, retention: scheduleRetention(scope, importer.fn) };
 }

@@ -52,7 +52,7 @@ export interface RecordingsBucket {
 
 /**
  * The recordings bucket: uploads from BBB servers under `uploads/`, imported recordings under
- * `recordings/<record id>/<format>/…` (shared/storage/storage-keys.ts).
+ * `recordings/<record id>/<format>/…`, the presentation player under `playback/` (shared/storage/storage-keys.ts).
  *
  * - private: every public access blocked, ACLs disabled (bucket owner enforced), TLS only (bucket policy);
  * - SSE-S3 encryption: presigned PUTs from BBB servers need no key permission, and CloudFront (origin
@@ -106,3 +106,5 @@ export function createRecordingsBucket(scope: Construct, opts: { stackName: stri
 /** The object patterns the grants use. */
 export const UPLOAD_OBJECTS = `${UPLOADS_PREFIX}*`;
 export const RECORDING_OBJECTS = `${RECORDINGS_PREFIX}*`;
+/** The playback area: the presentation player (bbb-playback) under `playback/presentation/2.3/`, written by `slctl playback:install`. */
+export const PLAYBACK_OBJECTS = 'playback/*';

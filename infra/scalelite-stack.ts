@@ -3,19 +3,23 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
-import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { RecordTarget } from 'aws-cdk-lib/aws-route53';
+import { CloudFrontTarget } from 'aws-cdk-lib/aws-route53-targets';
 import type { Construct } from 'constructs';
 import { MIN_LAMBDA_TIMEOUT_SECONDS, SCHEDULE_PERIOD_MS } from '../shared/app/poller-schedule.js';
+import { ENV } from '../shared/config/env-names.js';
 import type { SecretEnvName } from '../shared/config/secret-env.js';
 import { UPLOAD_PATH } from '../shared/http/recording-upload.js';
 import { ScaleliteAlarms } from './alarms.js';
-import { lambdaSettings, type ScaleliteConfig } from './config.js';
+import { lambdaSettings, playbackFormats, type ScaleliteConfig } from './config.js';
 import { ScaleliteFunction } from './functions.js';
 import { ScaleliteHttpApi } from './http-api.js';
-import { IMPORTER_MEMORY_MB, IMPORTER_TIMEOUT, wireImporter } from './importer.js';
+import { allowListBucket, createRecordingImporter, type RecordingImporter } from './importer.js';
 import { lambdaEnvironment } from './lambda-environment.js';
 import { acknowledgeFindings } from './nag-acknowledgments.js';
-import { createRecordingsBucket, RECORDING_OBJECTS, type RecordingsBucket, UPLOAD_OBJECTS } from './recordings-bucket.js';
+import { PlaybackSigningKey } from './playback-key.js';
+import { createRecordingsBucket, PLAYBACK_OBJECTS, RECORDING_OBJECTS, UPLOAD_OBJECTS } from './recordings-bucket.js';
+import { RecordingsDistribution } from './recordings-distribution.js';
 import { type SecretSources, secretSources } from './secret-sources.js';
 import { createTable } from './table.js';
 
@@ -42,34 +46,41 @@ export const CALLBACK_SIGNING_SECRETS: readonly SecretEnvName[] = ['LOADBALANCER
 
 /**
  * The whole system: the table, the API function behind an HTTP API (v2) with the custom domains,
- * the poller on an EventBridge schedule, the recordings bucket and its importer, log groups, alarms —
- * and least-privilege grants between them.
+ * the poller on an EventBridge schedule, log groups, alarms — and, with recordings (the default), the
+ * recordings bucket, its importer and retention schedule, the playback signing key and the CloudFront
+ * distribution in front of the API and the bucket; least-privilege grants between them.
  */
 export class ScaleliteStack extends Stack {
+  readonly config: ScaleliteConfig;
   readonly table: Table;
-  readonly recordings: RecordingsBucket;
   readonly api: ScaleliteFunction;
   readonly poller: ScaleliteFunction;
-  readonly importer: ScaleliteFunction;
-  readonly importFailures: Queue;
   readonly httpApi: ScaleliteHttpApi;
   readonly secrets: SecretSources;
   readonly schedule: Rule;
+  /** With -c recordings=true (the default). */
+  readonly recordings?: RecordingImporter;
+  readonly playbackKey?: PlaybackSigningKey;
+  readonly cdn?: RecordingsDistribution;
 
   constructor(scope: Construct, id: string, props: ScaleliteStackProps) {
     super(scope, id, {
-      description: 'Serverless Scalelite: BigBlueButton load balancer (HTTP API + Lambda + DynamoDB + S3)',
+      description: 'Serverless Scalelite: BigBlueButton load balancer (HTTP API + Lambda + DynamoDB + S3 + CloudFront)',
       ...props,
     });
     const config = props.config;
+    this.config = config;
     this.table = createTable(this, { tableName: config.tableName });
-    this.recordings = createRecordingsBucket(this, { stackName: config.stackName, logRetentionDays: config.logRetentionDays });
-    this.secrets = secretSources(this, config);
-    const settings = lambdaSettings(config, { tableName: this.table.tableName, bucketName: this.recordings.name });
+    const bucket = config.recordings ? createRecordingsBucket(this, { stackName: config.stackName, logRetentionDays: config.logRetentionDays }) : undefined;
+    this.playbackKey = config.cloudFront ? new PlaybackSigningKey(this, 'PlaybackKey', { version: config.cloudFront.playbackKeyVersion }) : undefined;
+    this.secrets = secretSources(this, config, this.playbackKey ? { CF_PRIVATE_KEY_B64: this.playbackKey.secret } : {});
+    const settings = lambdaSettings(config, {
+      tableName: this.table.tableName,
+      // without recordings nothing reads the bucket (RECORDING_DISABLED): the contract's default name, no grant
+      bucketName: bucket?.name ?? ENV.S3_BUCKET_NAME.default,
+      keyPairId: this.playbackKey?.publicKey.publicKeyId,
+    });
     const allow = (grantee: IGrantable, actions: string[], resourceArns: string[]) => Grant.addToPrincipal({ grantee, actions, resourceArns });
-    // S3 answers a missing key with 404 only to a caller that may list the bucket (403 otherwise): "not
-    // found" (a redelivered event whose upload is gone, a file nobody stored) must not look like "forbidden".
-    const listBucket = (grantee: IGrantable) => allow(grantee, ['s3:ListBucket'], [this.recordings.arn]);
 
     this.api = new ScaleliteFunction(this, 'ApiFunction', {
       entry: 'api',
@@ -81,12 +92,18 @@ export class ScaleliteStack extends Stack {
       bundleAwsSdk: config.bundleAwsSdk,
     });
     this.table.grantReadWriteData(this.api.fn);
+    // the BBB and admin secrets, and the playback signing key
     this.secrets.grantRead(this.api.fn);
-    // presigned upload URLs carry this role's signature: PUT of an upload, nothing else
-    allow(this.api.fn, ['s3:PutObject'], [this.recordings.objectsArn(UPLOAD_OBJECTS)]);
-    // local-style playback (/<format>/<record id>/…, issue 11 moves it to CloudFront) and deleteRecordings
-    allow(this.api.fn, ['s3:GetObject', 's3:DeleteObject'], [this.recordings.objectsArn(RECORDING_OBJECTS)]);
-    listBucket(this.api.fn);
+    if (bucket) {
+      // presigned upload URLs carry this role's signature: PUT of an upload, nothing else
+      allow(this.api.fn, ['s3:PutObject'], [bucket.objectsArn(UPLOAD_OBJECTS)]);
+      // thumbnails (checked by the API: <img> tags carry no playback cookie), the local-style file route,
+      // and deleteRecordings
+      allow(this.api.fn, ['s3:GetObject', 's3:DeleteObject'], [bucket.objectsArn(RECORDING_OBJECTS)]);
+      // the presentation player's index.html, served by the API after the play checks
+      allow(this.api.fn, ['s3:GetObject'], [bucket.objectsArn(PLAYBACK_OBJECTS)]);
+      allowListBucket(this.api.fn, bucket);
+    }
 
     this.poller = new ScaleliteFunction(this, 'PollerFunction', {
       entry: 'poller',
@@ -112,28 +129,29 @@ export class ScaleliteStack extends Stack {
       targets: [new LambdaFunction(this.poller.fn, { retryAttempts: 0, maxEventAge: Duration.seconds(60) })],
     });
 
-    this.importer = new ScaleliteFunction(this, 'ImporterFunction', {
-      entry: 'importer',
-      description: 'Scalelite recording importer (S3 upload to recordings and DynamoDB)',
-      memorySize: IMPORTER_MEMORY_MB,
-      timeout: IMPORTER_TIMEOUT,
-      environment: lambdaEnvironment(settings, this.secrets.arnsOf(CALLBACK_SIGNING_SECRETS)),
-      logRetentionDays: config.logRetentionDays,
-      bundleAwsSdk: config.bundleAwsSdk,
-      reservedConcurrentExecutions: config.importerReservedConcurrency,
-    });
-    // the recording, its formats and the recording-ready callback outbox are items of the table
-    this.table.grantReadWriteData(this.importer.fn);
-    this.secrets.grantRead(this.importer.fn, CALLBACK_SIGNING_SECRETS);
-    // read the upload, delete it once the import committed
-    allow(this.importer.fn, ['s3:GetObject', 's3:DeleteObject'], [this.recordings.objectsArn(UPLOAD_OBJECTS)]);
-    // write the files (multipart for big ones; an upload that fails is aborted); a re-import removes the
-    // files of a format that its new tar no longer has (no stale slides)
-    allow(this.importer.fn, ['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], [this.recordings.objectsArn(RECORDING_OBJECTS)]);
-    listBucket(this.importer.fn);
-    this.importFailures = wireImporter(this, this.importer, this.recordings).failures;
+    if (bucket) {
+      this.recordings = createRecordingImporter(this, { config, bucket, table: this.table, settings, secrets: this.secrets, signingSecrets: CALLBACK_SIGNING_SECRETS });
+    }
 
-    this.httpApi = new ScaleliteHttpApi(this, 'HttpApi', { handler: this.api.fn, domain: config.domain, logRetentionDays: config.logRetentionDays });
+    this.httpApi = new ScaleliteHttpApi(this, 'HttpApi', {
+      handler: this.api.fn,
+      domain: config.domain,
+      logRetentionDays: config.logRetentionDays,
+      behindCloudFront: config.cloudFront !== undefined,
+    });
+
+    if (config.cloudFront && this.recordings && this.playbackKey) {
+      this.cdn = new RecordingsDistribution(this, 'Cdn', {
+        api: this.httpApi.api,
+        apiDomain: this.httpApi.domainNames[0],
+        domain: config.domain,
+        cloudFront: config.cloudFront,
+        recordings: this.recordings.bucket,
+        keyGroup: this.playbackKey.keyGroup,
+        formats: playbackFormats(config),
+      });
+      this.httpApi.pointNamesAt(RecordTarget.fromAlias(new CloudFrontTarget(this.cdn.distribution)));
+    }
 
     new ScaleliteAlarms(this, 'Alarms', {
       api: this.httpApi.api,
@@ -141,31 +159,40 @@ export class ScaleliteStack extends Stack {
       poller: this.poller.fn,
       pollerTimeout: POLLER_TIMEOUT,
       pollerSchedule: POLLER_SCHEDULE,
-      importer: this.importer.fn,
-      importerTimeout: IMPORTER_TIMEOUT,
-      importFailures: this.importFailures,
+      importer: this.recordings && { fn: this.recordings.importer.fn, timeout: this.recordings.importerTimeout, failures: this.recordings.importFailures },
       alarmTopicArn: config.alarmTopicArn,
     });
 
-    new CfnOutput(this, 'ApiEndpoint', { value: this.httpApi.api.apiEndpoint, description: 'The own endpoint of the HTTP API' });
-    const origin = config.domain ? `https://${config.domain.name}` : this.httpApi.api.apiEndpoint;
-    new CfnOutput(this, 'RecordingUploadEndpoint', {
-      value: `${origin}${UPLOAD_PATH}`,
-      description: 'Where the post-publish script of each BBB server asks for an upload URL (docs/RECORDINGS.md)',
-    });
+    this.outputs(config);
+    acknowledgeFindings(this);
+  }
+
+  private outputs(config: ScaleliteConfig): void {
+    const distribution = this.cdn?.distribution;
+    if (!(config.domain && distribution)) {
+      new CfnOutput(this, 'ApiEndpoint', { value: this.httpApi.api.apiEndpoint, description: 'The own endpoint of the HTTP API' });
+    }
+    const origin = config.domain ? `https://${config.domain.name}` : distribution ? `https://${distribution.distributionDomainName}` : this.httpApi.api.apiEndpoint;
+    new CfnOutput(this, 'BbbApiUrl', { value: `${origin}/bigbluebutton/api`, description: 'What front-ends use as the BBB server URL' });
+    if (distribution) {
+      new CfnOutput(this, 'DistributionId', { value: distribution.distributionId, description: 'The CloudFront distribution (invalidations, metrics)' });
+      new CfnOutput(this, 'DistributionDomainName', { value: distribution.distributionDomainName, description: 'The distribution’s own name (the DNS target of the domain)' });
+    }
     if (config.domain) {
-      new CfnOutput(this, 'BbbApiUrl', { value: `https://${config.domain.name}/bigbluebutton/api`, description: 'What front-ends use as the BBB server URL' });
       const [apex, wildcard] = this.httpApi.domainNames;
-      new CfnOutput(this, 'DnsTargetApex', { value: apex.regionalDomainName, description: `${config.domain.name}: alias/CNAME target (when DNS is not in Route 53)` });
-      new CfnOutput(this, 'DnsTargetWildcard', { value: wildcard.regionalDomainName, description: `*.${config.domain.name}: alias/CNAME target` });
-    } else {
-      new CfnOutput(this, 'BbbApiUrl', { value: `${this.httpApi.api.apiEndpoint}/bigbluebutton/api`, description: 'What front-ends use as the BBB server URL' });
+      const target = (regional: string) => distribution?.distributionDomainName ?? regional;
+      new CfnOutput(this, 'DnsTargetApex', { value: target(apex.regionalDomainName), description: `${config.domain.name}: alias/CNAME target (when DNS is not in Route 53)` });
+      new CfnOutput(this, 'DnsTargetWildcard', { value: target(wildcard.regionalDomainName), description: `*.${config.domain.name}: alias/CNAME target` });
     }
     new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'DYNAMODB_TABLE for slctl' });
-    new CfnOutput(this, 'RecordingsBucketName', { value: this.recordings.bucket.bucketName, description: 'S3_BUCKET_NAME for slctl (recordings:import)' });
-    new CfnOutput(this, 'ImportFailuresQueueUrl', { value: this.importFailures.queueUrl, description: 'Imports that failed after their retries (docs/DEPLOY.md "Recordings")' });
-    new CfnOutput(this, 'ImporterFunctionName', { value: this.importer.fn.functionName, description: 'The importer Lambda (its log group and environment, docs/DEPLOY.md "Recordings")' });
-
-    acknowledgeFindings(this);
+    if (this.recordings) {
+      new CfnOutput(this, 'RecordingUploadEndpoint', {
+        value: `${origin}${UPLOAD_PATH}`,
+        description: 'Where the post-publish script of each BBB server asks for an upload URL (docs/RECORDINGS.md)',
+      });
+      new CfnOutput(this, 'RecordingsBucketName', { value: this.recordings.bucket.bucket.bucketName, description: 'S3_BUCKET_NAME for slctl (recordings:import, playback:install)' });
+      new CfnOutput(this, 'ImportFailuresQueueUrl', { value: this.recordings.importFailures.queueUrl, description: 'Imports that failed after their retries (docs/DEPLOY.md "Recordings")' });
+      new CfnOutput(this, 'ImporterFunctionName', { value: this.recordings.importer.fn.functionName, description: 'The importer Lambda (its log group and environment, docs/DEPLOY.md "Recordings")' });
+    }
   }
 }

@@ -35,9 +35,10 @@ const COMPLETE_SECRET_ARN = /-[A-Za-z0-9]{6}$/;
 
 /**
  * Resolves `secret.<NAME>` references to ARNs and read grants. Values never enter the template:
- * the functions get ARNs and fetch the values at cold start.
+ * the functions get ARNs and fetch the values at cold start. `owned`: secrets the stack makes and fills
+ * itself (the playback signing key), passed by reference like the others.
  */
-export function secretSources(scope: Construct, config: ScaleliteConfig): SecretSources {
+export function secretSources(scope: Construct, config: ScaleliteConfig, owned: Partial<Record<SecretEnvName, ISecret>> = {}): SecretSources {
   const arns: Partial<Record<SecretEnvName, string>> = {};
   const readers = new Map<SecretEnvName, (grantee: IGrantable) => void>();
   const stack = Stack.of(scope);
@@ -73,6 +74,11 @@ export function secretSources(scope: Construct, config: ScaleliteConfig): Secret
         break;
       }
     }
+  }
+
+  for (const [name, secret] of Object.entries(owned) as [SecretEnvName, ISecret][]) {
+    addSecret(name, secret);
+    arns[name] = secret.secretArn;
   }
 
   const generated: Partial<Record<SecretEnvName, Secret>> = {};

@@ -43,3 +43,14 @@ export function synthesize(context: Record<string, unknown> = {}) {
   const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as ValidationReport;
   return { app, stack, config, assembly, outdir, report, cfnValidation, template: Template.fromStack(stack) };
 }
+
+/**
+ * The stack's template without bundling the Lambdas (their code is a placeholder) and without the
+ * validations: a second or so, for checks of how a context option shapes the template. The three full
+ * synths (`synthesize`) remain the proof that what is deployed bundles and validates.
+ */
+export function templateWithoutBundling(context: Record<string, unknown> = {}) {
+  const outdir = mkdtempSync(join(tmpdir(), 'scalelite-cdk-'));
+  const { stack, config } = buildApp({ outdir, context: { ...CDK_JSON_CONTEXT, ...context, 'aws:cdk:bundling-stacks': [] } });
+  return { stack, config, template: Template.fromStack(stack) };
+}

@@ -1,9 +1,11 @@
 import type { CommandModule } from 'yargs';
 import { apiUrlCommand } from './api-url.js';
 import { meetingCommands } from './meetings.js';
+import { playbackCommands } from './playback.js';
 import { pollAllCommand } from './poll.js';
 import { recordingCommands } from './recordings.js';
 import { recordingsImportCommands } from './recordings-import.js';
+import { recordingsPurgeCommand } from './recordings-purge.js';
 import { serveCommand } from './serve.js';
 import { serverConfigCommands } from './servers-config.js';
 import { serversMeetingListCommand } from './servers-meeting-list.js';
@@ -28,5 +30,7 @@ export const commands: CommandModule<any, any>[] = [
   ...tenantCommands,
   ...recordingCommands,
   ...recordingsImportCommands,
+  recordingsPurgeCommand,
+  ...playbackCommands,
   apiUrlCommand,
 ];

@@ -12,6 +12,7 @@ import {
   tenantMeetingCount,
   updateTenant,
 } from '../../shared/app/tenant-admin.js';
+import { BALANCER_SETTING_PREFIX, BALANCER_SETTINGS, RECORDING_RETENTION_SETTING } from '../../shared/domain/balancer-settings.js';
 import type { Tenant } from '../../shared/store/tenant-repo.js';
 import { CliError } from '../cli-error.js';
 import { readLine, say, warn } from '../stdio.js';
@@ -249,17 +250,27 @@ export const tenantSettingsCommand: CommandModule<object, TargetFlags> = {
 
 type SettingAddArgs = TargetFlags & { TENANT_ID?: string; PARAM?: string; VALUE?: string; OVERRIDE?: string };
 
-/** `slctl tenantSettings:add TENANT_ID PARAM VALUE OVERRIDE`: a create/join parameter for a tenant. */
+/**
+ * `slctl tenantSettings:add TENANT_ID PARAM VALUE OVERRIDE`: a create/join parameter for a tenant, or a
+ * setting of the balancer (`lb_…`, never sent to BBB): an unknown `lb_` name or a bad value is refused.
+ */
 export const tenantSettingsAddCommand: CommandModule<object, SettingAddArgs> = {
   command: 'tenantSettings:add [TENANT_ID] [PARAM] [VALUE] [OVERRIDE]',
   describe: 'Add a default (OVERRIDE=false) or override (OVERRIDE=true) create/join parameter for a tenant',
   builder: (y) =>
     y
       .positional('TENANT_ID', { type: 'string', describe: 'Tenant id' })
-      .positional('PARAM', { type: 'string', describe: 'BBB create/join parameter, e.g. record or meta_server-tag' })
+      .positional('PARAM', { type: 'string', describe: 'BBB create/join parameter, e.g. record or meta_server-tag; or a balancer setting (lb_…, see below)' })
       .positional('VALUE', { type: 'string', describe: 'Its value' })
-      .positional('OVERRIDE', { type: 'string', describe: 'true: always wins; false: only when the client does not send it' })
-      .example("$0 'tenantSettings:add[ID,record,false,true]'", 'rake form') as Argv<SettingAddArgs>,
+      .positional('OVERRIDE', { type: 'string', describe: 'true: always wins; false: only when the client does not send it (either for lb_ settings)' })
+      .example("$0 'tenantSettings:add[ID,record,false,true]'", 'rake form')
+      .example(`$0 tenantSettings:add ID ${RECORDING_RETENTION_SETTING} 365 false`, 'recordings deleted a year after they started')
+      .epilogue(
+        [
+          `Settings whose name starts with ${BALANCER_SETTING_PREFIX} configure the balancer and are never sent to BBB:`,
+          ...Object.entries(BALANCER_SETTINGS).flatMap(([name, spec]) => [`  ${name}`, `      ${spec.describe}`]),
+        ].join('\n'),
+      ) as Argv<SettingAddArgs>,
   handler: async (argv) => {
     const deps = tenantDeps(argv);
     const [tenantId, param, value, overrideText] = [argv.TENANT_ID, argv.PARAM, argv.VALUE, argv.OVERRIDE].map(present);

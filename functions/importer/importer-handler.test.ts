@@ -8,9 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../shared/app/deps.js';
 import type { ImportReport } from '../../shared/app/import-recording.js';
 import type { Logger } from '../../shared/app/logger.js';
+import { DAY_MS, RETENTION_JOB, type RetentionReport } from '../../shared/app/recording-retention.js';
 import { recordingFileKey, uploadKey } from '../../shared/storage/storage-keys.js';
 import { startTestStack, type TestStack } from '../../test/helpers/test-stack.js';
 import { bbbRecording, tarBuffer } from '../../test/recordings/tar-fixtures.js';
+import { recording } from '../../test/recordings/recording-fixtures.js';
 import { createImporterHandler, ImportFailedError, type ImportOne, type S3EventLike, s3EventKey, verdict } from './importer-handler.js';
 
 const BUCKET = 'scalelite-recordings';
@@ -187,6 +189,47 @@ describe('the importer handler (import injected)', () => {
   });
 });
 
+describe('the importer handler: the scheduled retention job', () => {
+  const emptyReport = (): RetentionReport => ({ dryRun: false, now: 1, globalDays: 30, expired: 1, deleted: 0, failed: 1, kept: 0, unknownStart: 0, scopesFailed: 0, recordings: [], scopes: [] });
+
+  function withJob(job: () => Promise<RetentionReport>) {
+    const logged: Logged[] = [];
+    const imports: string[] = [];
+    let runs = 0;
+    const deps = { clock: () => 0, log: recordingLogger(logged), storage: { bucket: BUCKET } } as unknown as Deps;
+    const handler = createImporterHandler(() => deps, {
+      importOne: async (_d, key) => {
+        imports.push(key);
+        return report(key);
+      },
+      retentionJob: () => {
+        runs++;
+        return job();
+      },
+    });
+    return { handler, logged, imports, runs: () => runs };
+  }
+
+  it('runs the job for { job: "recording-retention" } and returns its report, failed recordings included (no throw)', async () => {
+    const answer = emptyReport();
+    const { handler, imports, runs } = withJob(async () => answer);
+    expect(await handler({ job: RETENTION_JOB }, { awsRequestId: 'j1' })).toBe(answer);
+    expect([runs(), imports]).toEqual([1, []]);
+  });
+
+  it('throws (Lambda retries) when the job cannot run, or for an unknown job, and logs why', async () => {
+    const failing = withJob(async () => {
+      throw new Error('table unreachable');
+    });
+    await expect(failing.handler({ job: RETENTION_JOB }, { awsRequestId: 'j2' })).rejects.toThrow('table unreachable');
+    expect(failing.logged.find((l) => l.level === 'error')).toMatchObject({ msg: 'importer: retention job failed', fields: { requestId: 'j2', error: 'table unreachable' } });
+
+    const unknown = withJob(async () => emptyReport());
+    await expect(unknown.handler({ job: 'vacuum' } as never)).rejects.toThrow('unknown job "vacuum" (expected "recording-retention")');
+    expect(unknown.runs()).toBe(0);
+  });
+});
+
 describe('the importer handler on the embedded S3 and dynalite (real importUpload)', () => {
   let t: TestStack;
   const logged: Logged[] = [];
@@ -227,5 +270,24 @@ describe('the importer handler on the embedded S3 and dynalite (real importUploa
     expect((err as ImportFailedError).failures[0].key).toBe(key);
     expect(await storage().head(key)).toBeDefined();
     expect(logged.some((l) => l.level === 'error' && l.fields?.key === key && l.fields?.requestId === 'r3')).toBe(true);
+  });
+
+  it('the retention job deletes an expired recording, files and item, with the deployment’s RECORDING_RETENTION_DAYS', async () => {
+    const now = Date.now();
+    const old = recording({ meetingID: 'importer-retention-old', startTime: now - 31 * DAY_MS });
+    const young = recording({ meetingID: 'importer-retention-young', startTime: now - 29 * DAY_MS });
+    for (const r of [old, young]) {
+      expect(await t.stack.deps.store.recordings.save(r)).toBe(true);
+      await storage().put(recordingFileKey(r.recordID, 'podcast', 'audio.ogg'), 'ogg');
+    }
+    const deps = { ...t.stack.deps, config: { ...t.stack.deps.config, recordingRetentionDays: 30 } };
+    const result = await createImporterHandler(() => deps)({ job: RETENTION_JOB }, { awsRequestId: 'j3' });
+    // (the recordings the import tests above left are from 2023: they expire too)
+    const outcomes = new Map(result.recordings.map((r) => [r.recordID, r.outcome]));
+    expect([outcomes.get(old.recordID), outcomes.has(young.recordID), result.failed]).toEqual(['deleted', false, 0]);
+    expect(await t.stack.deps.store.recordings.get(old.recordID)).toBeUndefined();
+    expect(await storage().head(recordingFileKey(old.recordID, 'podcast', 'audio.ogg'))).toBeUndefined();
+    expect(await t.stack.deps.store.recordings.get(young.recordID)).toBeDefined();
+    expect(logged.find((l) => l.msg === 'recording retention')?.fields).toMatchObject({ expired: result.expired, deleted: result.expired, RecordingsPurged: result.expired });
   });
 });

@@ -1,5 +1,6 @@
 import type { Deps } from '../../shared/app/deps.js';
 import { importUpload, type ImportReport } from '../../shared/app/import-recording.js';
+import { purgeExpiredRecordings, RETENTION_JOB, type RetentionJobEvent, type RetentionReport } from '../../shared/app/recording-retention.js';
 import { UPLOADS_PREFIX } from '../../shared/storage/storage-keys.js';
 
 /** The parts of an S3 event notification record the importer reads (any `ObjectCreated:*`). */
@@ -12,6 +13,14 @@ export interface S3EventRecordLike {
 export interface S3EventLike {
   Records?: S3EventRecordLike[];
 }
+
+/** A scheduled job (EventBridge rule with a constant input), instead of S3 records. */
+export interface JobEventLike {
+  job?: unknown;
+}
+
+/** Runs the retention job: `purgeExpiredRecordings` (tests inject their own). */
+export type RetentionJob = (deps: Deps) => Promise<RetentionReport>;
 
 export interface LambdaContextLike {
   awsRequestId?: string;
@@ -72,11 +81,15 @@ export function verdict(report: ImportReport): 'done' | 'ignored' | 'failed' {
  * on-failure destination (the ImportFailures queue and its alarm). Records that are not uploads of the
  * configured bucket are logged and ignored: a retry would not change them.
  */
-export function createImporterHandler(getDeps: () => Deps | Promise<Deps>, opts: { importOne?: ImportOne } = {}) {
+export function createImporterHandler(getDeps: () => Deps | Promise<Deps>, opts: { importOne?: ImportOne; retentionJob?: RetentionJob } = {}) {
   const importOne = opts.importOne ?? importUpload;
-  return async (event: S3EventLike | undefined, context?: LambdaContextLike): Promise<ImporterHandlerResult> => {
+  const retentionJob = opts.retentionJob ?? ((deps: Deps) => purgeExpiredRecordings(deps));
+  function handler(event: RetentionJobEvent, context?: LambdaContextLike): Promise<RetentionReport>;
+  function handler(event: S3EventLike | undefined, context?: LambdaContextLike): Promise<ImporterHandlerResult>;
+  async function handler(event: (S3EventLike & JobEventLike) | undefined, context?: LambdaContextLike): Promise<ImporterHandlerResult | RetentionReport> {
     const deps = await getDeps();
     const requestId = context?.awsRequestId;
+    if (event?.job !== undefined) return runJob(deps, event.job, requestId);
     const result: ImporterHandlerResult = { imported: [], ignored: [] };
     const failures: { key: string; error: string }[] = [];
     const records = Array.isArray(event?.Records) ? event.Records : [];
@@ -141,5 +154,26 @@ export function createImporterHandler(getDeps: () => Deps | Promise<Deps>, opts:
 
     if (failures.length > 0) throw new ImportFailedError(failures);
     return result;
-  };
+  }
+
+  /**
+   * A scheduled job: `recording-retention` runs the retention job and returns its report — a recording
+   * that could not be purged is in the report and the log, not an error (the next run tries again); only a
+   * job that could not run at all (the table unreachable) throws, so that Lambda retries it. An unknown
+   * job name throws too: the rule that sent it is misconfigured.
+   */
+  async function runJob(deps: Deps, job: unknown, requestId: string | undefined): Promise<RetentionReport> {
+    if (job !== RETENTION_JOB) {
+      deps.log.error('importer: unknown job', { requestId, job: String(job) });
+      throw new Error(`unknown job ${JSON.stringify(job)} (expected "${RETENTION_JOB}")`);
+    }
+    try {
+      return await retentionJob(deps);
+    } catch (e) {
+      deps.log.error('importer: retention job failed', { requestId, error: e instanceof Error ? e.message : String(e) });
+      throw e;
+    }
+  }
+
+  return handler;
 }

@@ -9,12 +9,15 @@
  * FilterExpression. Ordered by start time, newest first. Pagination as BBB 2.6 (`offset`, `limit`,
  * `<totalElements>`). Multitenant: only the host tenant's recordings; single-tenant: the recordings
  * without a tenant.
+ * Every format's `<url>` is the play route; a protected recording's carries a new one-time token per
+ * format and call (`mintPlaybackTokens`: 1 BatchWriteItem per 25 tokens, only when there are any).
  */
+import { randomBytes } from 'node:crypto';
 import type { Params } from '../domain/params.js';
 import { presentParam } from '../domain/params.js';
 import { recordingErrors } from '../domain/recording-errors.js';
 import { matchesNothing, parseRecordingsQuery } from '../domain/recording-filters.js';
-import { originUrls, recordingsXml, type PlaybackUrls } from '../domain/recording-xml.js';
+import { originUrls, recordingsXml } from '../domain/recording-xml.js';
 import type { Recording } from '../domain/recording.js';
 import type { Deps } from './deps.js';
 import type { Scope } from './recording-targets.js';
@@ -24,8 +27,6 @@ export interface GetRecordingsInput {
   scope: Scope;
   /** `<scheme>://<host>[:port]` the client addressed (RequestInput.origin): playback URLs are absolute on it */
   origin: string;
-  /** where the answer points (default: Scalelite's unprotected URLs on `origin`); protected playback's seam */
-  urls?: PlaybackUrls;
 }
 
 export interface RecordingsResult {
@@ -54,10 +55,27 @@ export async function getRecordings(deps: Deps, input: GetRecordingsInput): Prom
     throw recordingErrors.missingParameters();
   }
   const { recordings, total } = await findRecordings(deps, params, input.scope);
+  const tokens = await mintPlaybackTokens(deps, recordings);
   return recordingsXml({
     recordings,
-    urls: input.urls ?? originUrls(input.origin),
+    urls: originUrls(input.origin, (r, f) => tokens.get(tokenSlot(r.recordID, f.type))),
     showProtected: deps.config.protectedRecordingsEnabled,
     totalElements: total,
   });
+}
+
+const tokenSlot = (recordID: string, format: string) => `${recordID}/${format}`;
+
+/**
+ * A new one-time token for every format of every protected recording in the answer (the recording's flag,
+ * whatever PROTECTED_RECORDINGS_ENABLED says), stored for PROTECTED_RECORDINGS_TOKEN_TIMEOUT minutes.
+ * Returns them by `<record id>/<format>`.
+ */
+async function mintPlaybackTokens(deps: Deps, recordings: readonly Recording[]): Promise<Map<string, string>> {
+  const expiresAt = Math.floor(deps.clock() / 1000) + deps.config.protectedRecordingsTokenTimeout * 60;
+  const minted = recordings
+    .filter((r) => r.protected)
+    .flatMap((r) => Object.values(r.formats).map((f) => ({ token: randomBytes(32).toString('hex'), recordID: r.recordID, format: f.type, expiresAt })));
+  if (minted.length > 0) await deps.store.playbackTokens.mint(minted);
+  return new Map(minted.map((t) => [tokenSlot(t.recordID, t.format), t.token]));
 }

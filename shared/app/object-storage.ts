@@ -14,6 +14,8 @@ export interface StoredObject {
   size: number;
   contentType?: string;
   contentDisposition?: string;
+  /** the Cache-Control stored with the object (player files carry one) */
+  cacheControl?: string;
   etag?: string;
   lastModified?: Date;
   /** set when a range was asked: the range served, `bytes start-end/size` */
@@ -31,10 +33,13 @@ export interface ObjectStorage {
   presignPut(key: string, expiresInSeconds: number): Promise<string>;
   /** The object (or a range of it); undefined when there is no such key. A range past the end rejects with RangeError. */
   get(key: string, range?: ByteRange): Promise<StoredObject | undefined>;
-  /** Size and type, or undefined when there is no such key. */
-  head(key: string): Promise<{ size: number; contentType?: string } | undefined>;
-  /** Writes an object from a stream (multipart for big bodies, bounded memory), a buffer or a string. */
-  put(key: string, body: Readable | Uint8Array | string, opts?: { contentType?: string; contentDisposition?: string; contentLength?: number }): Promise<void>;
+  /** Size, type and Cache-Control, or undefined when there is no such key. */
+  head(key: string): Promise<{ size: number; contentType?: string; cacheControl?: string } | undefined>;
+  /**
+   * Writes an object from a stream (multipart for big bodies, bounded memory), a buffer or a string.
+   * `cacheControl` is stored with it and sent back by S3 and CloudFront with every GET.
+   */
+  put(key: string, body: Readable | Uint8Array | string, opts?: { contentType?: string; contentDisposition?: string; cacheControl?: string; contentLength?: number }): Promise<void>;
   delete(key: string): Promise<void>;
   /** Deletes every object under the prefix (all pages); returns how many. */
   deletePrefix(prefix: string): Promise<number>;

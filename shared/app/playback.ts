@@ -1,19 +1,24 @@
 import type { PlaybackFormat, Recording } from '../domain/recording.js';
 import { parseRange, resolveRange } from '../domain/byte-range.js';
+import type { CookieSigner, SignedCookie } from '../domain/cloudfront-cookies.js';
 import { servedContentType } from '../domain/content-type.js';
+import { cookieExpiry, playbackCookiePaths, playbackResource } from '../domain/playback-cookies.js';
 import { isValidRecordId, recordingFileKey } from '../storage/storage-keys.js';
 import type { Deps } from './deps.js';
 import type { StoredObject } from './object-storage.js';
 
 /**
- * Playback (reference §1.10): who may see which recording's files, and the files themselves. The HTTP
- * routes (shared/http/playback.ts) resolve the viewer's tenant and map these answers to responses; every
- * refusal there is the same 404 page, the reason only goes to the log.
+ * Playback (reference §1.10): access is decided here — by the play route, which hands out CloudFront
+ * signed cookies for one recording — and enforced by checking those cookies on every file, as CloudFront
+ * does at the edge on AWS (docs/RECORDINGS.md §6). The HTTP routes (shared/http/playback.ts) resolve the
+ * viewer and map these answers to responses; every refusal there is the same 404 page, the reason only
+ * goes to the log.
  */
 
 /** Why a playback request is refused (logged, never shown: the viewer gets the one "Recording Not Found" page). */
 export type PlaybackRefusal =
   | 'unknownTenant'
+  | 'badOrigin'
   | 'badRecordId'
   | 'unknownRecording'
   | 'noFormat'
@@ -21,40 +26,36 @@ export type PlaybackRefusal =
   | 'unpublished'
   | 'otherTenant'
   | 'protected'
+  | 'badToken'
+  | 'noCookie'
+  | 'noSigner'
   | 'badPath'
   | 'noFile'
   | 'badPlaybackUrl';
 
-/** Who asks: the tenant of the request's host, and (issue 11) what proves access to a protected recording. */
+/** Who asks. */
 export interface Viewer {
   /** the host's tenant in multitenant mode; undefined in single-tenant mode */
   tenantId: string | undefined;
-  /** the play route's `token` query parameter (issue 11: a one-time token minted by getRecordings) */
+  /** `<scheme>://<host>[:port]` the viewer addressed (`requestOrigin`); '' when its host is no host name */
+  origin: string;
+  /** the play route's `token` query parameter (a protected recording's one-time token from getRecordings) */
   token?: string;
-  /** the request's cookies (issue 11: the per-recording access cookie of the resource route) */
-  cookies?: Readonly<Record<string, string>>;
+  /** the request's cookies */
+  cookies: Readonly<Record<string, string>>;
 }
 
+/** `play`: the play route and the player's page; `resource`: a file without access cookies (thumbnails). */
 export type Purpose = 'play' | 'resource';
 
 export type PlaybackAccess = { ok: true; recording: Recording; format: PlaybackFormat } | { ok: false; reason: PlaybackRefusal };
 
 /**
- * The seam for protected recordings (issue 11): whether `viewer` may see `format` of a protected
- * recording. `play` will consume the one-time token and hand out an access cookie (signed CloudFront
- * cookies on AWS), `resource` will check that cookie. Until then nobody may: a protected recording plays
- * for no one (Scalelite's answer to a viewer without token or cookie).
- */
-export async function mayViewProtected(_deps: Deps, _recording: Recording, _format: string, _viewer: Viewer, _purpose: Purpose): Promise<boolean> {
-  return false;
-}
-
-/**
- * Whether `viewer` may play `format` of recording `recordID` (Scalelite's PlaybackController): the
- * recording exists, is not deleted, has that format, is published, belongs to the viewer's tenant (none in
- * single-tenant mode: tenants' recordings stay theirs, as their meetings do), and — when protected — the
- * viewer proves access. The resource route checks protection only while PROTECTED_RECORDINGS_ENABLED,
- * the play route always (as Scalelite). One GetItem.
+ * The recording's own conditions (Scalelite's PlaybackController): it exists, is not deleted, has that
+ * format, is published, belongs to the viewer's tenant (none in single-tenant mode: tenants' recordings
+ * stay theirs, as their meetings do). For `resource` a protected recording is refused while
+ * PROTECTED_RECORDINGS_ENABLED (Scalelite checks its cookie only then); for `play` protection is the
+ * caller's (token or cookies). One GetItem.
  */
 export async function checkPlayback(deps: Deps, recordID: string, format: string, viewer: Viewer, purpose: Purpose): Promise<PlaybackAccess> {
   if (!isValidRecordId(recordID)) return { ok: false, reason: 'badRecordId' };
@@ -65,15 +66,50 @@ export async function checkPlayback(deps: Deps, recordID: string, format: string
   if (!playback) return { ok: false, reason: 'noFormat' };
   if (!recording.published) return { ok: false, reason: 'unpublished' };
   if (recording.tenantId !== viewer.tenantId) return { ok: false, reason: 'otherTenant' };
-  const checkProtection = purpose === 'play' || deps.config.protectedRecordingsEnabled;
-  if (recording.protected && checkProtection && !(await mayViewProtected(deps, recording, format, viewer, purpose))) return { ok: false, reason: 'protected' };
+  if (purpose === 'resource' && recording.protected && deps.config.protectedRecordingsEnabled) return { ok: false, reason: 'protected' };
   return { ok: true, recording, format: playback };
 }
 
-export type PlayAnswer = { kind: 'redirect'; location: string } | { kind: 'refused'; reason: PlaybackRefusal };
+/** The access cookies handed to a viewer: set each of `cookies` on each of `paths`. */
+export interface PlaybackGrant {
+  cookies: SignedCookie[];
+  paths: string[];
+}
 
-/** `GET /recording/<record id>/<format>`: after the checks, a 307 to the format's stored playback path. */
+/**
+ * Signed cookies opening `recordID`'s files on the viewer's origin until now + PROTECTED_RECORDINGS_TIMEOUT
+ * (protected) or PLAYBACK_COOKIE_TIMEOUT minutes, for the paths of `format`.
+ */
+function grantFor(deps: Deps, signer: CookieSigner, recording: Recording, format: string, origin: string): PlaybackGrant {
+  const minutes = recording.protected ? deps.config.protectedRecordingsTimeout : deps.config.playbackCookieTimeout;
+  return {
+    cookies: signer.sign(playbackResource(origin, recording.recordID), cookieExpiry(deps.clock(), minutes)),
+    paths: playbackCookiePaths(recording.recordID, format),
+  };
+}
+
+/** The signer, or undefined after logging why nothing can play. */
+function signerOf(deps: Deps): CookieSigner | undefined {
+  if (!deps.signer) deps.log.error('playback refused: no cookie signing key; set CF_KEY_PAIR_ID and CF_PRIVATE_KEY_B64 (docs/RECORDINGS.md §6)');
+  return deps.signer;
+}
+
+const nowSeconds = (deps: Deps) => Math.floor(deps.clock() / 1000);
+
+/** Protected recordings' tokens: 64 lowercase hex characters (Scalelite's format). */
+const TOKEN = /^[0-9a-f]{64}$/;
+
+export type PlayAnswer = { kind: 'redirect'; location: string; grant: PlaybackGrant } | { kind: 'refused'; reason: PlaybackRefusal };
+
+/**
+ * `GET /recording/<record id>/<format>`: after `checkPlayback` — and, for a protected recording, after
+ * using up its one-time token (one conditional DeleteItem: of two requests with one token exactly one
+ * passes) — the access cookies and a 307 to the format's stored playback path.
+ */
 export async function playRecording(deps: Deps, recordID: string, format: string, viewer: Viewer): Promise<PlayAnswer> {
+  const signer = signerOf(deps);
+  if (!signer) return { kind: 'refused', reason: 'noSigner' };
+  if (!viewer.origin) return { kind: 'refused', reason: 'badOrigin' };
   const access = await checkPlayback(deps, recordID, format, viewer, 'play');
   if (!access.ok) return { kind: 'refused', reason: access.reason };
   const location = access.format.url;
@@ -82,11 +118,41 @@ export async function playRecording(deps: Deps, recordID: string, format: string
     deps.log.warn('playback URL of a recording is not a path', { recordID, format });
     return { kind: 'refused', reason: 'badPlaybackUrl' };
   }
-  return { kind: 'redirect', location };
+  if (access.recording.protected) {
+    const token = viewer.token;
+    if (token === undefined || !TOKEN.test(token)) return { kind: 'refused', reason: 'badToken' };
+    const held = await deps.store.playbackTokens.consume(token, deps.clock());
+    if (!held || held.recordID !== recordID || held.format !== format) return { kind: 'refused', reason: 'badToken' };
+  }
+  return { kind: 'redirect', location, grant: grantFor(deps, signer, access.recording, format, viewer.origin) };
+}
+
+export type PlayerAnswer = { kind: 'player'; recording: Recording; grant?: PlaybackGrant } | { kind: 'refused'; reason: PlaybackRefusal };
+
+/**
+ * `GET /playback/presentation/2.3/<record id>`, the presentation player's page: the play route's checks
+ * for format `presentation`; a protected recording also needs the viewer's signed cookies for it (set by
+ * the play route, which consumed the token), an unprotected one gets fresh cookies (old links that skip
+ * the play route still play).
+ */
+export async function openPlayer(deps: Deps, recordID: string, viewer: Viewer): Promise<PlayerAnswer> {
+  const signer = signerOf(deps);
+  if (!signer) return { kind: 'refused', reason: 'noSigner' };
+  if (!viewer.origin) return { kind: 'refused', reason: 'badOrigin' };
+  const access = await checkPlayback(deps, recordID, 'presentation', viewer, 'play');
+  if (!access.ok) return { kind: 'refused', reason: access.reason };
+  if (access.recording.protected) {
+    // the first file the player loads: the cookies must open it
+    const opens = signer.verify(`${viewer.origin}/presentation/${recordID}/metadata.xml`, viewer.cookies, nowSeconds(deps));
+    return opens ? { kind: 'player', recording: access.recording } : { kind: 'refused', reason: 'noCookie' };
+  }
+  return { kind: 'player', recording: access.recording, grant: grantFor(deps, signer, access.recording, 'presentation', viewer.origin) };
 }
 
 /** What the file route asked for, besides the recording and format. */
 export interface FileRequest {
+  /** what CloudFront checks the cookies against: `<origin><path as sent>[?<query>]` */
+  url: string;
   /**
    * decoded path inside the format's directory (`safeRelativePath`): '' or a trailing `/` = a directory;
    * undefined = nothing after the record id, not even a `/`
@@ -101,32 +167,41 @@ export interface FileRequest {
 
 export type FileAnswer =
   | { kind: 'refused'; reason: PlaybackRefusal }
-  /** `/<format>/<id>` of a format with an index.html: to the directory, so the page's relative links resolve */
+  /** `/<format>/<id>`: to the directory, so an index.html's relative links resolve (the directory is checked when asked for) */
   | { kind: 'redirect'; location: string }
   | { kind: 'file'; status: 200 | 206; object: StoredObject; headers: Record<string, string> }
   | { kind: 'notModified'; headers: Record<string, string> }
   | { kind: 'unsatisfiable'; size: number };
 
+/** A slide thumbnail inside the presentation format (`presentation/<slides>/thumbnails/<file>`): shown by front-ends without cookies. */
+const isThumbnail = (format: string, path: string) => format === 'presentation' && /^presentation\/[^/]+\/thumbnails\/[^/]+$/.test(path);
+
 /** Scalelite's `deliver_resource`: these formats play in the browser, every other one is a download. */
 const INLINE_FORMATS = new Set(['presentation', 'video', 'screenshare']);
 
 /**
- * `GET /<format>/<record id>/<path>`: after `checkPlayback`, the file from object storage
- * (`recordings/<id>/<format>/<path>`), streamed, with its type, length, ETag and Last-Modified, one
- * byte range (206, or 416 past the end), `If-None-Match` (304) and `If-Range`. A directory path serves
- * its index.html. The caller owns `object.body` (destroy it for HEAD).
+ * `GET /<format>/<record id>/<path>`: the file from object storage (`recordings/<id>/<format>/<path>`)
+ * when the request's cookies pass CloudFront's check for its URL — no DynamoDB read, so what a viewer
+ * may open is decided once, by the play route. Without such cookies only a slide thumbnail of a
+ * recording `checkPlayback(…, 'resource')` allows (front-ends show getRecordings' thumbnails in `<img>`).
+ * Streamed, with its type, length, ETag and Last-Modified, one byte range (206, or 416 past the end),
+ * `If-None-Match` (304) and `If-Range`. A directory path serves its index.html; nothing after the record
+ * id redirects to the directory (checked there). The caller owns `object.body` (destroy it for HEAD).
  */
 export async function openRecordingFile(deps: Deps, recordID: string, format: string, viewer: Viewer, req: FileRequest): Promise<FileAnswer> {
   const storage = deps.storage;
   if (!storage) throw new Error('playback needs the recordings bucket, and this runtime has no object storage');
-  const access = await checkPlayback(deps, recordID, format, viewer, 'resource');
-  if (!access.ok) return { kind: 'refused', reason: access.reason };
+  if (!isValidRecordId(recordID)) return { kind: 'refused', reason: 'badRecordId' };
+  // only the path: the directory it names is checked when asked for
+  if (req.path === undefined) return { kind: 'redirect', location: `/${format}/${recordID}/${req.query ? `?${req.query}` : ''}` };
 
-  if (req.path === undefined) {
-    const index = await storage.head(recordingFileKey(recordID, format, 'index.html'));
-    if (!index) return { kind: 'refused', reason: 'noFile' };
-    return { kind: 'redirect', location: `/${format}/${recordID}/${req.query ? `?${req.query}` : ''}` };
+  const signed = viewer.origin !== '' && deps.signer !== undefined && deps.signer.verify(req.url, viewer.cookies, nowSeconds(deps));
+  if (!signed) {
+    if (!isThumbnail(format, req.path)) return { kind: 'refused', reason: deps.signer ? 'noCookie' : 'noSigner' };
+    const access = await checkPlayback(deps, recordID, format, viewer, 'resource');
+    if (!access.ok) return { kind: 'refused', reason: access.reason };
   }
+
   const path = req.path === '' || req.path.endsWith('/') ? `${req.path}index.html` : req.path;
   const key = recordingFileKey(recordID, format, path);
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { balancerSettingError } from '../domain/balancer-settings.js';
 import type { Tenant, TenantChanges, TenantLrs, TenantSetting, TenantWithSettings, TenantWriteResult } from '../store/tenant-repo.js';
 import { AdminError } from './admin-error.js';
 import type { Deps } from './deps.js';
@@ -83,7 +84,13 @@ export function parseOverride(text: string): boolean | undefined {
   return t === 'true' ? true : t === 'false' ? false : undefined;
 }
 
+/**
+ * Adds a create/join parameter to a tenant — or a setting of the balancer (`lb_…`): those are checked
+ * (known name, valid value) before anything is read, and never sent to BBB.
+ */
 export async function addTenantSetting(deps: Deps, input: { tenantId: string; param: string; value: string; override: boolean }): Promise<TenantSetting> {
+  const refused = balancerSettingError(input.param, input.value);
+  if (refused) throw new AdminError('invalid', refused);
   const tenant = await findTenant(deps, input.tenantId);
   const clash = tenant.settings.find((s) => s.param === input.param);
   if (clash) throw new AdminError('conflict', `tenant ${tenant.id} already has a setting for ${input.param} (id ${clash.id}); remove it first`);

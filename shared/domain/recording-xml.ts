@@ -6,20 +6,24 @@
 import { block, cdata, renderBuilder, text, type BuilderNode } from './builder-xml.js';
 import type { PlaybackFormat, Recording, Thumbnail } from './recording.js';
 
-/**
- * Where the answer points for a format and a thumbnail. The default (`originUrls`) is Scalelite's
- * unprotected shape on the requesting origin. Seam for protected playback (issue 11): a protected
- * recording's format URL becomes `<origin>/recording/<id>/<format>?token=…` by passing another
- * `playback` here; thumbnails of protected recordings are never shown.
- */
+/** Where the answer points for a format and a thumbnail (`originUrls`). */
 export interface PlaybackUrls {
   playback(recording: Recording, format: PlaybackFormat): string;
   thumbnail(recording: Recording, thumbnail: Thumbnail): string;
 }
 
-/** `<origin><stored path>` for both (Scalelite's `@url_prefix + format.url`). */
-export const originUrls = (origin: string): PlaybackUrls => ({
-  playback: (_r, f) => `${origin}${f.url}`,
+/**
+ * URLs on the requesting origin: every format's URL is the play route `<origin>/recording/<id>/<format>`
+ * (which hands out the access cookies, then redirects to the stored playback path), with
+ * `?token=<one-time token>` when `tokenFor` has one (protected recordings, reference §5.3); a
+ * thumbnail is `<origin><stored path>` (Scalelite's `@url_prefix + thumbnail.url`). Thumbnails of
+ * protected recordings are never shown (`formatNode`).
+ */
+export const originUrls = (origin: string, tokenFor?: (recording: Recording, format: PlaybackFormat) => string | undefined): PlaybackUrls => ({
+  playback: (r, f) => {
+    const token = tokenFor?.(r, f);
+    return `${origin}/recording/${encodeURIComponent(r.recordID)}/${encodeURIComponent(f.type)}${token ? `?token=${token}` : ''}`;
+  },
   thumbnail: (_r, t) => `${origin}${t.url}`,
 });
 

@@ -1,36 +1,29 @@
-import { createReadStream, existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Context, Hono } from 'hono';
-import { checkPlayback } from '../app/playback.js';
+import { openPlayer, type PlaybackRefusal } from '../app/playback.js';
 import type { Deps } from '../app/deps.js';
+import type { StoredObject } from '../app/object-storage.js';
 import type { Recording } from '../domain/recording.js';
 import { contentTypeFor } from '../domain/content-type.js';
 import { HTML_CONTENT_TYPE } from '../domain/recording-not-found.js';
 import { safeRelativePath } from '../domain/safe-path.js';
-import { formatPrefix, isValidRecordId } from '../storage/storage-keys.js';
-import { logPlayback, rawPathAndQuery, recordingNotFound, redirectKeepingQuery, viewerOf } from './playback-request.js';
+import { formatPrefix, isValidRecordId, PLAYER_PATH, playerFileKey } from '../storage/storage-keys.js';
+import { grantCookies, logPlayback, rawPathAndQuery, recordingNotFound, redirectKeepingQuery, viewerOf, withCookies } from './playback-request.js';
 
-/** Where BBB (and Scalelite's nginx) serve the presentation player, bbb-playback: its `homepage`. */
-export const PLAYER_PATH = '/playback/presentation/2.3/';
 /** Files the "player not installed" page lists at most. */
 const LISTED_FILES = 200;
 
 /**
- * The presentation player at `/playback/presentation/2.3/…`. The player is BBB's bbb-playback web app,
- * which we do not ship: with PLAYBACK_PLAYER_DIR (a build of it) its files are served from there, and
- * `/playback/presentation/2.3/<record id>` serves its index.html after the play route's checks (issue 11:
- * old links pass through the play route); without it that URL answers a page of ours (HTTP 200) that says
- * so and links the recording's files. The player then loads `/presentation/<record id>/…` from the file
- * route, which checks every file again.
+ * The presentation player at `/playback/presentation/2.3/…`: BBB's bbb-playback web app, which we do not
+ * ship; `slctl playback:install DIR` copies a build of it into the bucket under PLAYER_PATH's keys.
+ * `/playback/presentation/2.3/<record id>` (one segment, no dot) is the player's page for a recording:
+ * `openPlayer`'s checks, then the installed index.html — or, while none is installed, a page of ours
+ * (HTTP 200) that says so and links the recording's files. Any other path below PLAYER_PATH is a file of
+ * the player, served to anybody (as CloudFront serves `/playback/presentation/2.3/*.*` from the bucket).
+ * The player then loads `/presentation/<record id>/…`, which the file route serves to the cookies the
+ * play route (or this page) handed out.
  */
 export function mountPlayer(app: Hono, deps: Deps): void {
-  const dir = deps.config.playbackPlayerDir ? resolve(deps.config.playbackPlayerDir) : undefined;
-  if (dir && !existsSync(join(dir, 'index.html'))) {
-    deps.log.warn('PLAYBACK_PLAYER_DIR has no index.html: is it a build of bbb-playback? (docs/RECORDINGS.md)', { dir });
-  }
-
   // Scalelite's nginx/playback/presentation.nginx: the 2.0 player's links open the 2.3 player
   app.get('/playback/presentation/2.0/playback.html', (c) => {
     const id = c.req.query('meetingId') ?? '';
@@ -38,57 +31,52 @@ export function mountPlayer(app: Hono, deps: Deps): void {
   });
 
   app.get(`${PLAYER_PATH}*`, async (c) => {
-    const started = performance.now();
     const relative = safeRelativePath(rawPathAndQuery(c).path.slice(PLAYER_PATH.length));
-    if (relative === undefined) return recordingNotFound(c);
-    const segments = relative.replace(/\/$/, '').split('/');
-    const asset = dir && relative !== '' ? await playerFile(dir, relative) : undefined;
-    if (asset || segments.length !== 1 || !isValidRecordId(segments[0])) {
-      return asset ? sendFile(c, asset) : recordingNotFound(c);
-    }
-
-    const recordID = segments[0];
-    const viewer = await viewerOf(c, deps);
-    const access = viewer ? await checkPlayback(deps, recordID, 'presentation', viewer, 'play') : ({ ok: false, reason: 'unknownTenant' } as const);
-    if (!access.ok) {
-      logPlayback(deps, c, 'player', started, 404, { recordID, format: 'presentation', reason: access.reason });
-      return recordingNotFound(c);
-    }
-    logPlayback(deps, c, 'player', started, 200, { recordID, format: 'presentation' });
-    const index = dir ? await playerFile(dir, 'index.html') : undefined;
-    if (index) return sendFile(c, index);
-    return c.body(await notInstalledPage(deps, access.recording), 200, { 'Content-Type': HTML_CONTENT_TYPE, 'Cache-Control': 'no-cache' });
+    if (relative === undefined || relative === '') return recordingNotFound(c);
+    const single = relative.replace(/\/$/, '');
+    if (!single.includes('/') && isValidRecordId(single)) return playerPage(c, deps, single);
+    const asset = relative.endsWith('/') ? undefined : await deps.storage?.get(playerFileKey(relative));
+    return asset ? send(c, asset, relative) : recordingNotFound(c);
   });
 }
 
-interface PlayerFile {
-  path: string;
-  size: number;
-  modified: Date;
-}
-
-/** A regular file inside the player's directory (never outside it), or undefined. */
-async function playerFile(dir: string, relative: string): Promise<PlayerFile | undefined> {
-  const path = resolve(dir, relative.endsWith('/') ? `${relative}index.html` : relative);
-  if (!path.startsWith(dir + sep)) return undefined;
-  try {
-    const s = await stat(path);
-    return s.isFile() ? { path, size: s.size, modified: s.mtime } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function sendFile(c: Context, f: PlayerFile): Response {
-  const headers = {
-    'Content-Type': contentTypeFor(f.path),
-    'Content-Length': String(f.size),
-    'Last-Modified': f.modified.toUTCString(),
-    'Cache-Control': 'no-cache',
-    'X-Content-Type-Options': 'nosniff',
+/** `/playback/presentation/2.3/<record id>`: the player's index.html for a recording the viewer may play. */
+async function playerPage(c: Context, deps: Deps, recordID: string): Promise<Response> {
+  const started = performance.now();
+  const refuse = (reason: PlaybackRefusal) => {
+    logPlayback(deps, c, 'player', started, 404, { recordID, format: 'presentation', reason });
+    return recordingNotFound(c);
   };
-  if (c.req.method === 'HEAD') return new Response(null, { status: 200, headers });
-  return new Response(Readable.toWeb(createReadStream(f.path)) as ReadableStream<Uint8Array>, { status: 200, headers });
+  const viewer = await viewerOf(c, deps);
+  if (!viewer) return refuse('unknownTenant');
+  const answer = await openPlayer(deps, recordID, viewer);
+  if (answer.kind === 'refused') return refuse(answer.reason);
+  logPlayback(deps, c, 'player', started, 200, { recordID, format: 'presentation' });
+  // a page that hands out cookies is this viewer's only: no cache may keep it
+  const cookies = answer.grant ? grantCookies(c, viewer, answer.grant) : [];
+  const cacheControl = cookies.length > 0 ? 'no-store' : 'no-cache';
+  const index = await deps.storage?.get(playerFileKey('index.html'));
+  if (index) return send(c, index, 'index.html', { cookies, cacheControl });
+  const headers = withCookies(new Headers({ 'Content-Type': HTML_CONTENT_TYPE, 'Cache-Control': cacheControl }), cookies);
+  return new Response(await notInstalledPage(deps, answer.recording), { status: 200, headers });
+}
+
+/** A file of the player from the bucket, typed by its extension; revalidated on every use (a reinstall takes effect at once). */
+function send(c: Context, object: StoredObject, path: string, opts: { cookies?: readonly string[]; cacheControl?: string } = {}): Response {
+  const headers = new Headers({
+    'Content-Type': contentTypeFor(path),
+    'Content-Length': String(object.contentLength),
+    'Cache-Control': opts.cacheControl ?? 'no-cache',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  withCookies(headers, opts.cookies ?? []);
+  if (object.etag) headers.set('ETag', object.etag);
+  if (object.lastModified) headers.set('Last-Modified', object.lastModified.toUTCString());
+  if (c.req.method === 'HEAD') {
+    object.body.destroy();
+    return new Response(null, { status: 200, headers });
+  }
+  return new Response(Readable.toWeb(object.body) as ReadableStream<Uint8Array>, { status: 200, headers });
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -119,7 +107,7 @@ async function notInstalledPage(deps: Deps, r: Recording): Promise<string> {
     '<body>',
     `<h1>${escapeHtml(r.name || r.recordID)}</h1>`,
     `<p>Recording ${id}. The presentation player (BigBlueButton's bbb-playback) is not installed on this balancer: ` +
-      'set <code>PLAYBACK_PLAYER_DIR</code> to a build of it (see docs/RECORDINGS.md, "Playback") to play this recording here.</p>',
+      'install a build of it with <code>slctl playback:install DIR</code> (see docs/RECORDINGS.md, "The presentation player") to play this recording here.</p>',
     others.length > 0 ? `<h2>Other formats</h2>\n<ul>\n${others.join('\n')}\n</ul>` : '',
     '<h2>Files of the presentation</h2>',
     '<ul>',

@@ -2,16 +2,20 @@ import { Readable } from 'node:stream';
 import type { Context, Hono, Next } from 'hono';
 import { openRecordingFile, playRecording, type PlaybackRefusal } from '../app/playback.js';
 import type { Deps } from '../app/deps.js';
+import { HTML_CONTENT_TYPE, RECORDING_NOT_FOUND_HTML, RECORDING_NOT_FOUND_PATH } from '../domain/recording-not-found.js';
 import { safeRelativePath } from '../domain/safe-path.js';
 import { mountPlayer } from './playback-player.js';
-import { logPlayback, rawPathAndQuery, recordingNotFound, redirectKeepingQuery, viewerOf } from './playback-request.js';
+import { grantCookies, logPlayback, rawPathAndQuery, recordingNotFound, redirectKeepingQuery, viewerOf, withCookies } from './playback-request.js';
 
 /**
- * Local playback (reference §1.10): the play route, the file route of every RECORDING_PLAYBACK_FORMATS
- * format, the redirects of Scalelite's nginx and the presentation player. Not mounted while
- * RECORDING_DISABLED (the catch-all answers, as in Scalelite). Mounted before the catch-all.
+ * Playback (reference §1.10, docs/RECORDINGS.md §6): the play route (access cookies + 307), the file route
+ * of every RECORDING_PLAYBACK_FORMATS format (checks the cookies as CloudFront does), the redirects of
+ * Scalelite's nginx and the presentation player. Not mounted while RECORDING_DISABLED (the catch-all
+ * answers, as in Scalelite) — except the not-found page CloudFront's error responses point at. Mounted
+ * before the catch-all.
  */
 export function mountPlayback(app: Hono, deps: Deps): void {
+  app.get(RECORDING_NOT_FOUND_PATH, (c) => c.body(RECORDING_NOT_FOUND_HTML, 200, { 'Content-Type': HTML_CONTENT_TYPE, 'Cache-Control': 'public, max-age=300' }));
   if (deps.config.recordingDisabled) return;
 
   // Scalelite's nginx/playback/*.nginx: the video and screenshare players are their formats' files
@@ -25,20 +29,24 @@ export function mountPlayback(app: Hono, deps: Deps): void {
   mountPlayer(app, deps);
 }
 
-/** `GET /recording/<record id>/<format>`: 307 to the format's playback URL, or the not-found page. */
+/** `GET /recording/<record id>/<format>`: the access cookies and a 307 to the format's playback URL, or the not-found page. */
 async function play(c: Context, next: Next, deps: Deps): Promise<Response | void> {
   const started = performance.now();
   const parts = rawPathAndQuery(c).path.slice('/recording/'.length).replace(/\/$/, '').split('/');
   if (parts.length !== 2) return next();
   const [recordID, format] = parts.map((p) => safeRelativePath(p) ?? '');
-  const viewer = await viewerOf(c, deps);
-  const answer = viewer ? await playRecording(deps, recordID, format, viewer) : ({ kind: 'refused', reason: 'unknownTenant' } as const);
-  if (answer.kind === 'refused') {
-    logPlayback(deps, c, 'play', started, 404, { recordID, format, reason: answer.reason });
+  const refuse = (reason: PlaybackRefusal) => {
+    logPlayback(deps, c, 'play', started, 404, { recordID, format, reason });
     return recordingNotFound(c);
-  }
+  };
+  const viewer = await viewerOf(c, deps);
+  if (!viewer) return refuse('unknownTenant');
+  const answer = await playRecording(deps, recordID, format, viewer);
+  if (answer.kind === 'refused') return refuse(answer.reason);
   logPlayback(deps, c, 'play', started, 307, { recordID, format });
-  return c.redirect(answer.location, 307);
+  // the answer carries cookies for this viewer: no cache may keep it
+  const headers = withCookies(new Headers({ Location: answer.location, 'Cache-Control': 'no-store' }), grantCookies(c, viewer, answer.grant));
+  return new Response(null, { status: 307, headers });
 }
 
 /** `GET|HEAD /<format>/<record id>[/<path>]`: the file, streamed from object storage. */
@@ -58,6 +66,7 @@ async function file(c: Context, next: Next, deps: Deps, format: string): Promise
   const viewer = await viewerOf(c, deps);
   if (!viewer) return refuse('unknownTenant');
   const answer = await openRecordingFile(deps, recordID, format, viewer, {
+    url: `${viewer.origin}${path}${query ? `?${query}` : ''}`,
     path: relative ?? undefined,
     query,
     range: c.req.header('range'),

@@ -122,6 +122,7 @@ export function createS3Storage(opts: S3StorageOptions): S3Storage {
           size: sizeOfContentRange(answer.ContentRange) ?? contentLength,
           contentType: answer.ContentType,
           contentDisposition: answer.ContentDisposition,
+          cacheControl: answer.CacheControl,
           etag: answer.ETag,
           lastModified: answer.LastModified,
           ...(range ? { contentRange: answer.ContentRange ?? `bytes 0-${Math.max(0, contentLength - 1)}/${contentLength}` } : {}),
@@ -136,7 +137,7 @@ export function createS3Storage(opts: S3StorageOptions): S3Storage {
     async head(key) {
       try {
         const answer = await send<import('@aws-sdk/client-s3').HeadObjectCommandOutput>((s) => new s.HeadObjectCommand({ Bucket, Key: key }));
-        return { size: answer.ContentLength ?? 0, contentType: answer.ContentType };
+        return { size: answer.ContentLength ?? 0, contentType: answer.ContentType, ...(answer.CacheControl ? { cacheControl: answer.CacheControl } : {}) };
       } catch (e) {
         if (isNotFound(e)) return undefined;
         throw e;
@@ -144,7 +145,7 @@ export function createS3Storage(opts: S3StorageOptions): S3Storage {
     },
 
     async put(key, body, o = {}) {
-      const meta = { ContentType: o.contentType, ContentDisposition: o.contentDisposition };
+      const meta = { ContentType: o.contentType, ContentDisposition: o.contentDisposition, CacheControl: o.cacheControl };
       if (body instanceof Readable) {
         // multipart above PART_SIZE (a single PutObject below), never more than a few parts in memory
         const [client, s] = await Promise.all([clientOf(), loadSdk()]);

@@ -1,6 +1,7 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CallbackOutboxRepo } from './callback-outbox-repo.js';
 import { MeetingRepo } from './meeting-repo.js';
+import { PlaybackTokenRepo } from './playback-token-repo.js';
 import { RecordingRepo } from './recording-repo.js';
 import { ServerRepo } from './server-repo.js';
 import { TenantRepo } from './tenant-repo.js';
@@ -12,12 +13,22 @@ export interface Store {
   recordings: RecordingRepo;
   /** recording-ready callbacks waiting for (another) attempt */
   callbackOutbox: CallbackOutboxRepo;
+  /** one-time tokens of protected recordings' play routes */
+  playbackTokens: PlaybackTokenRepo;
   /** resolves when the table answers */
   ping(): Promise<void>;
 }
 
 export function createStore(db: DynamoDBDocumentClient, table: string): Store {
-  return { servers: new ServerRepo(db, table), meetings: new MeetingRepo(db, table), tenants: new TenantRepo(db, table), recordings: new RecordingRepo(db, table), callbackOutbox: new CallbackOutboxRepo(db, table), ping: () => pingStore(db, table) };
+  return {
+    servers: new ServerRepo(db, table),
+    meetings: new MeetingRepo(db, table),
+    tenants: new TenantRepo(db, table),
+    recordings: new RecordingRepo(db, table),
+    callbackOutbox: new CallbackOutboxRepo(db, table),
+    playbackTokens: new PlaybackTokenRepo(db, table),
+    ping: () => pingStore(db, table),
+  };
 }
 
 /** Proves the table answers: one GetItem of a key that never exists. */

@@ -52,6 +52,9 @@ export const keys = {
   recordingByStart: (tenantId: string | undefined, startTime: number, recordID: string) => ({ gsi3pk: recordingsPartition(tenantId), gsi3sk: `${startKey(startTime)}#${recordID}` }),
   /** GSI2 (by record id) and GSI3 (by start time) of a tenant's recordings */
   recordingsPartition: (tenantId: string | undefined) => recordingsPartition(tenantId),
+
+  /** a protected recording's one-time playback token (getRecordings mints it, the play route deletes it) */
+  playbackToken: (token: string) => ({ pk: `PLAYBACKTOKEN#${token}`, sk: 'PLAYBACKTOKEN' }),
 } as const;
 
 function recordingsPartition(tenantId: string | undefined): string {

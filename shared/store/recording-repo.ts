@@ -1,8 +1,8 @@
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Recording } from '../domain/recording.js';
 import { matchesFilter, newestFirst, type Page, type RecordingFilter } from '../domain/recording-filters.js';
 import { isConditionFailed } from './dynamo-client.js';
-import { GSI1, GSI2, GSI3, keys, NO_TENANT } from './keys.js';
+import { GSI1, GSI2, GSI3, keys, NO_TENANT, startKey } from './keys.js';
 import { filterExpression } from './recording-filter-expression.js';
 
 type Item = Record<string, unknown>;
@@ -14,6 +14,15 @@ const UPDATE_TRIES = 5;
 
 /** Queries in flight at once for a list of meetingIDs or record id prefixes. */
 const QUERY_CONCURRENCY = 16;
+
+/** A recording as the start-time index (GSI3) shows it: what the retention job needs to decide. */
+export interface RecordingStart {
+  recordID: string;
+  meetingID: string;
+  state?: Recording['state'];
+  /** epoch ms; 0 when unknown */
+  startTime: number;
+}
 
 /** A page of a tenant's recordings and how many match in all (BBB's `totalElements`). */
 export interface RecordingsPage {
@@ -132,6 +141,28 @@ export class RecordingRepo {
     throw new Error(`recording ${recordID} kept changing while it was being updated; try again`);
   }
 
+  /**
+   * Deletes the recording item if it is still the version that was read (files are the caller's
+   * business). False when it changed meanwhile (a re-import, an admin's update) or is gone already.
+   */
+  async deleteIfUnchanged(recordID: string, version: number | undefined): Promise<boolean> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: keys.recording(recordID),
+          ...(version === undefined
+            ? { ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(version)' }
+            : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': version } }),
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailed(e)) return false;
+      throw e;
+    }
+  }
+
   // ---- queries (no Scan anywhere). Every listing is one tenant's (`undefined` = recordings without a tenant). ----
 
   /**
@@ -220,6 +251,30 @@ export class RecordingRepo {
   async idsWithoutTenant(): Promise<string[]> {
     const items = await this.queryAll({ IndexName: GSI2, ...this.keyCondition('gsi2pk', keys.recordingsPartition(undefined)), ProjectionExpression: 'recordID' }, { meta: [] });
     return items.map((i) => i.recordID as string);
+  }
+
+  /**
+   * A tenant's recordings that started before `before` (epoch ms), oldest first — those of unknown start
+   * time (0) among them: one Query of its GSI3 partition with `gsi3sk < <start key of before>`, the
+   * index's own attributes only, one more per 1 MB of results.
+   */
+  async startedBefore(tenantId: string | undefined, before: number): Promise<RecordingStart[]> {
+    const items = await this.queryAll(
+      {
+        IndexName: GSI3,
+        KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :before',
+        ExpressionAttributeValues: { ':pk': keys.recordingsPartition(tenantId), ':before': startKey(before) },
+        ProjectionExpression: 'recordID, meetingID, #st, startTime',
+        ExpressionAttributeNames: { '#st': 'state' },
+      },
+      { meta: [] },
+    );
+    return items.map((i) => ({
+      recordID: i.recordID as string,
+      meetingID: (i.meetingID as string | undefined) ?? '',
+      ...(i.state !== undefined ? { state: i.state as Recording['state'] } : {}),
+      startTime: typeof i.startTime === 'number' ? i.startTime : 0,
+    }));
   }
 
   private keyCondition(attribute: string, value: string): Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'> {

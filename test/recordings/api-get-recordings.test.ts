@@ -32,7 +32,7 @@ describe('getRecordings: the answer, parameters and filters', () => {
     }
   });
 
-  it('by meetingID: Scalelite’s document byte for byte (element order, empty metadata as CDATA, formats by name, absolute URLs)', async () => {
+  it('by meetingID: Scalelite’s document byte for byte (element order, empty metadata as CDATA, formats by name, absolute play-route URLs)', async () => {
     const r = recording({
       meetingID: 'bytes-room',
       name: "Fred's Room & <Co>",
@@ -78,12 +78,12 @@ describe('getRecordings: the answer, parameters and filters', () => {
         '      <playback>',
         '        <format>',
         '          <type>podcast</type>',
-        `          <url>${o}/podcast/${id}/audio.ogg</url>`,
+        `          <url>${o}/recording/${id}/podcast</url>`,
         '          <length>33</length>',
         '        </format>',
         '        <format>',
         '          <type>presentation</type>',
-        `          <url>${o}/playback/presentation/2.3/${id}</url>`,
+        `          <url>${o}/recording/${id}/presentation</url>`,
         '          <length>33</length>',
         '          <preview>',
         '            <images>',
@@ -95,7 +95,7 @@ describe('getRecordings: the answer, parameters and filters', () => {
         '        </format>',
         '        <format>',
         '          <type>video</type>',
-        `          <url>${o}/playback/video/${id}/</url>`,
+        `          <url>${o}/recording/${id}/video</url>`,
         '          <length>12</length>',
         '          <processingTime>7177</processingTime>',
         '        </format>',
@@ -229,20 +229,31 @@ describe('getRecordings: the answer, parameters and filters', () => {
     expect(ids((await get(`${list}&meta_bbb-origin-tag=GL`)).body).sort()).toEqual([r2.recordID, r3.recordID].sort());
   });
 
-  it('protected recordings hide their thumbnails; <protected> only with PROTECTED_RECORDINGS_ENABLED', async () => {
+  it('protected recordings: a new one-time token per format and call, stored with its TTL; thumbnails hidden; <protected> only with PROTECTED_RECORDINGS_ENABLED', async () => {
     const [p] = await seed(t.stack.deps, [recording({ meetingID: 'protected-room', protected: true })]);
-    const body = (await get('meetingID=protected-room')).body;
-    expect(body).not.toContain('<preview>');
-    expect(body).not.toContain('<protected>');
-    // the unprotected URL shape until protected playback exists (issue 11)
-    expect(body).toContain(`<url>${t.url}/playback/presentation/2.3/${p.recordID}</url>`);
+    const tokensOf = (body: string) => [...body.matchAll(/<url>([^<]*)<\/url>/g)].map((m) => new URL(m[1]));
+    const first = (await get('meetingID=protected-room')).body;
+    expect(first).not.toContain('<preview>');
+    expect(first).not.toContain('<protected>');
+    const urls = tokensOf(first);
+    expect(urls.map((u) => `${u.origin}${u.pathname}`)).toEqual([`${t.url}/recording/${p.recordID}/podcast`, `${t.url}/recording/${p.recordID}/presentation`]);
+    const tokens = urls.map((u) => u.searchParams.get('token') ?? '');
+    for (const token of tokens) expect(token).toMatch(/^[0-9a-f]{64}$/);
+    expect(new Set(tokens).size).toBe(2);
+    const again = tokensOf((await get('meetingID=protected-room')).body).map((u) => u.searchParams.get('token'));
+    expect(again.some((token) => tokens.includes(token!))).toBe(false);
+    // stored for PROTECTED_RECORDINGS_TOKEN_TIMEOUT (60 min by default), for its recording and format
+    const now = t.stack.deps.clock();
+    const held = await t.stack.deps.store.playbackTokens.consume(tokens[1], now + 59 * 60_000);
+    expect(held).toEqual({ recordID: p.recordID, format: 'presentation' });
+    expect(await t.stack.deps.store.playbackTokens.consume(tokens[0], now + 61 * 60_000)).toBeUndefined();
   });
 
   it('URLs are absolute on the origin the client addressed (Host with its port)', async () => {
     await seed(t.stack.deps, [recording({ meetingID: 'origin-room' })]);
     const query = `meetingID=origin-room&checksum=${createHash('sha1').update(`getRecordingsmeetingID=origin-room${LB_SECRET}`).digest('hex')}`;
     const res = strict(await rawRequest(t.url, `/bigbluebutton/api/getRecordings?${query}`, { headers: { Host: 'recordings.example.org:8443' } }));
-    expect(res.body).toMatch(/<url>http:\/\/recordings\.example\.org:8443\/playback\/presentation\/2\.3\/[0-9a-f]{40}-\d+<\/url>/);
+    expect(res.body).toMatch(/<url>http:\/\/recordings\.example\.org:8443\/recording\/[0-9a-f]{40}-\d+\/presentation<\/url>/);
     expect(res.body).toMatch(/>http:\/\/recordings\.example\.org:8443\/presentation\/[^<]+thumb-1\.png<\/image>/);
   });
 });

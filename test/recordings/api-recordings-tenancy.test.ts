@@ -62,7 +62,7 @@ describe('recordings in multitenant mode', () => {
     const body = (await as('a', 'getRecordings', `recordID=${aRecs[0].recordID}`)).body;
     expect(body).toContain(`<tenant-id>${a.id}</tenant-id>`);
     expect(body).toContain(`<test-key>${a.id}-value</test-key>`);
-    expect(body).toContain(`<url>http://alpha.sl.example.com/playback/presentation/2.3/${aRecs[0].recordID}</url>`);
+    expect(body).toContain(`<url>http://alpha.sl.example.com/recording/${aRecs[0].recordID}/presentation</url>`);
   });
 
   it('meta filters work in multitenant mode (Scalelite’s return nothing there)', async () => {

@@ -62,3 +62,39 @@ export function request(baseUrl: string, path: string, opts: { method?: string; 
     req.end();
   });
 }
+
+/** The `Set-Cookie` values of a response (node gives an array). */
+export const setCookies = (r: { headers: http.IncomingHttpHeaders }): string[] => r.headers['set-cookie'] ?? [];
+
+/**
+ * A browser's cookie store, as far as the playback cookies need it: a cookie is kept per name and `Path`,
+ * and sent to requests whose path path-matches (RFC 6265 §5.1.4). Attributes other than Path are ignored.
+ */
+export class CookieJar {
+  private readonly cookies = new Map<string, { name: string; value: string; path: string }>();
+
+  /** Keeps the cookies of a response; returns the jar. */
+  take(r: { headers: http.IncomingHttpHeaders }): this {
+    for (const line of setCookies(r)) {
+      const [pair, ...attrs] = line.split(';').map((p) => p.trim());
+      const eq = pair.indexOf('=');
+      const path = attrs.find((a) => /^path=/i.test(a))?.slice(5) ?? '/';
+      const name = pair.slice(0, eq);
+      this.cookies.set(`${name}\n${path}`, { name, value: pair.slice(eq + 1), path });
+    }
+    return this;
+  }
+
+  /** The `Cookie` header for a request of `path` (without its query), or undefined when none match. */
+  header(path: string): string | undefined {
+    const p = path.split('?')[0];
+    const matching = [...this.cookies.values()].filter((c) => p === c.path || (p.startsWith(c.path) && (c.path.endsWith('/') || p[c.path.length] === '/')));
+    return matching.length > 0 ? matching.map((c) => `${c.name}=${c.value}`).join('; ') : undefined;
+  }
+
+  /** Headers with this jar's `Cookie` for `path` added to `headers`. */
+  headersFor(path: string, headers: Record<string, string> = {}): Record<string, string> {
+    const cookie = this.header(path);
+    return cookie ? { ...headers, Cookie: cookie } : headers;
+  }
+}

@@ -2,12 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECORDING_NOT_FOUND_HTML } from '../../shared/domain/recording-not-found.js';
 import { startTestStack, type TestStack } from '../helpers/test-stack.js';
-import { makeRecording, newRecordId, putFile, request, saveRecording, type BytesResponse } from './playback-fixture.js';
+import { CookieJar, makeRecording, newRecordId, putFile, request, saveRecording, type BytesResponse } from './playback-fixture.js';
 
 // Real parts: the local stack (dynalite, the embedded S3), recordings saved through the store, files put
-// in the bucket at the importer's keys, and real HTTP to the balancer.
+// in the bucket at the importer's keys, and real HTTP to the balancer. The file route serves whoever has
+// the play route's cookies (`jar`, filled by playing PUB's formats); access itself: playback-access.test.ts.
 let t: TestStack;
-const get = (path: string, headers: Record<string, string> = {}, method = 'GET') => request(t.url, path, { method, headers });
+const jar = new CookieJar();
+const get = (path: string, headers: Record<string, string> = {}, method = 'GET') => request(t.url, path, { method, headers: jar.headersFor(path, headers) });
+const bare = (path: string) => request(t.url, path);
 
 const PUB = newRecordId();
 const UNPUB = newRecordId();
@@ -42,7 +45,10 @@ beforeAll(async () => {
   await putFile(stack, PUB, 'video', 'index.html', VIDEO_INDEX);
   await putFile(stack, PUB, 'video', 'video-0.m4v', randomBytes(1000));
   for (const id of [UNPUB, DELETED, PROTECTED]) await putFile(stack, id, 'presentation', 'metadata.xml', SECRET);
+  await putFile(stack, PUB, 'presentation', 'presentation/d2f0/thumbnails/thumb-1.png', 'thumb');
+  await putFile(stack, PROTECTED, 'presentation', 'presentation/d2f0/thumbnails/thumb-1.png', 'protected thumb');
   await stack.deps.storage!.put('uploads/bbb-1/x/u.tar', SECRET);
+  for (const format of ['presentation', 'video', 'podcast']) jar.take(await bare(`/recording/${PUB}/${format}`));
 });
 
 afterAll(async () => {
@@ -155,22 +161,34 @@ describe('GET /<format>/<record id>/<path>', () => {
     expect(dir.status).toBe(200);
     expect(dir.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(dir.body.toString()).toBe(VIDEO_INDEX);
-    const bare = await get(`/video/${PUB}?t=10`);
-    expect(bare.status).toBe(301);
-    expect(bare.headers.location).toBe(`/video/${PUB}/?t=10`);
-    expectNotFound(await get(`/podcast/${PUB}`)); // no index.html there
+    const toDir = await get(`/video/${PUB}?t=10`);
+    expect(toDir.status).toBe(301);
+    expect(toDir.headers.location).toBe(`/video/${PUB}/?t=10`);
+    // the redirect tells nothing (it is given for any record id); the directory is checked
+    expect((await bare(`/podcast/${UNKNOWN}`)).headers.location).toBe(`/podcast/${UNKNOWN}/`);
+    expectNotFound(await get(`/podcast/${PUB}/`)); // no index.html there
     expectNotFound(await get(`/presentation/${PUB}/presentation/`));
   });
 
-  it('answers the "Recording Not Found" page for unknown, unpublished, deleted, protected recordings, missing formats and files', async () => {
-    expectNotFound(await get(`/presentation/${UNKNOWN}/metadata.xml`));
-    expectNotFound(await get(`/presentation/${UNPUB}/metadata.xml`));
-    expectNotFound(await get(`/presentation/${DELETED}/metadata.xml`));
-    expectNotFound(await get(`/notes/${PUB}/notes.pdf`)); // the recording has no notes format
+  it('answers the "Recording Not Found" page without the cookies of that recording, and for missing files', async () => {
+    for (const id of [UNKNOWN, UNPUB, DELETED, PROTECTED]) expectNotFound(await get(`/presentation/${id}/metadata.xml`));
+    expectNotFound(await bare(`/presentation/${PUB}/metadata.xml`));
+    // PUB's cookies sent along to another recording's files open nothing
+    expectNotFound(await request(t.url, `/presentation/${UNPUB}/metadata.xml`, { headers: { Cookie: jar.header(`/presentation/${PUB}/`)! } }));
     expectNotFound(await get(`/presentation/${PUB}/nothing-here.xml`));
     expectNotFound(await get('/presentation/not_a.record.id/metadata.xml'));
-    // protected recordings' files need PROTECTED_RECORDINGS_ENABLED to be refused (Scalelite); see the suite below
-    expect((await get(`/presentation/${PROTECTED}/metadata.xml`)).status).toBe(200);
+  });
+
+  it("serves slide thumbnails without cookies (front-ends show them in <img>) while the recording may play", async () => {
+    const thumb = await bare(`/presentation/${PUB}/presentation/d2f0/thumbnails/thumb-1.png`);
+    expect(thumb.status).toBe(200);
+    expect(thumb.body.toString()).toBe('thumb');
+    // a protected recording's too, unless PROTECTED_RECORDINGS_ENABLED (Scalelite; getRecordings hides them anyway)
+    expect((await bare(`/presentation/${PROTECTED}/presentation/d2f0/thumbnails/thumb-1.png`)).body.toString()).toBe('protected thumb');
+    await putFile(t.stack, UNPUB, 'presentation', 'presentation/d2f0/thumbnails/thumb-1.png', SECRET);
+    expectNotFound(await bare(`/presentation/${UNPUB}/presentation/d2f0/thumbnails/thumb-1.png`));
+    // nothing else goes without cookies
+    expectNotFound(await bare(`/presentation/${PUB}/presentation/d2f0/slide-1.png`));
   });
 
   it('never serves a file outside the recording format’s directory (path traversal)', async () => {
@@ -202,19 +220,23 @@ describe('GET /<format>/<record id>/<path>', () => {
 });
 
 describe('GET /recording/<record id>/<format> (play)', () => {
-  it('redirects (307) to the format’s playback URL', async () => {
-    const r = await get(`/recording/${PUB}/presentation`);
+  it('redirects (307) to the format’s playback URL with the access cookies', async () => {
+    const r = await bare(`/recording/${PUB}/presentation`);
     expect(r.status).toBe(307);
     expect(r.headers.location).toBe(`/playback/presentation/2.3/${PUB}`);
-    expect((await get(`/recording/${PUB}/podcast/`)).headers.location).toBe(`/podcast/${PUB}/audio.ogg`);
+    expect(r.headers['set-cookie']).toHaveLength(6);
+    expect(r.headers['cache-control']).toBe('no-store');
+    const podcast = await bare(`/recording/${PUB}/podcast/`);
+    expect(podcast.headers.location).toBe(`/podcast/${PUB}/audio.ogg`);
+    expect(podcast.headers['set-cookie']).toHaveLength(3);
   });
 
   it('answers the not-found page for unknown, unpublished, deleted and protected recordings and unknown formats', async () => {
     expectNotFound(await get(`/recording/${UNKNOWN}/presentation`));
     expectNotFound(await get(`/recording/${UNPUB}/presentation`));
     expectNotFound(await get(`/recording/${DELETED}/presentation`));
-    expectNotFound(await get(`/recording/${PROTECTED}/presentation`)); // until issue 11's one-time tokens
-    expectNotFound(await get(`/recording/${PROTECTED}/presentation?token=${'a'.repeat(64)}`));
+    expectNotFound(await get(`/recording/${PROTECTED}/presentation`)); // no token
+    expectNotFound(await get(`/recording/${PROTECTED}/presentation?token=${'a'.repeat(64)}`)); // not one getRecordings minted
     expectNotFound(await get(`/recording/${PUB}/notes`));
   });
 
@@ -234,20 +256,21 @@ describe('GET /recording/<record id>/<format> (play)', () => {
 
 describe('with PROTECTED_RECORDINGS_ENABLED', () => {
   let p: TestStack;
+  const THUMB = 'presentation/d2f0/thumbnails/thumb-1.png';
   beforeAll(async () => {
     p = await startTestStack({ env: { PROTECTED_RECORDINGS_ENABLED: 'true' } });
     await saveRecording(p.stack, makeRecording(PROTECTED, { protected: true }));
     await saveRecording(p.stack, makeRecording(PUB));
-    await putFile(p.stack, PROTECTED, 'presentation', 'metadata.xml', SECRET);
-    await putFile(p.stack, PUB, 'presentation', 'metadata.xml', METADATA);
+    await putFile(p.stack, PROTECTED, 'presentation', THUMB, SECRET);
+    await putFile(p.stack, PUB, 'presentation', THUMB, 'thumb');
   });
   afterAll(async () => {
     await p?.close();
   });
 
-  it("refuses a protected recording's files (no access cookie before issue 11), not the others", async () => {
-    expectNotFound(await request(p.url, `/presentation/${PROTECTED}/metadata.xml`));
-    expect((await request(p.url, `/presentation/${PUB}/metadata.xml`)).body.equals(METADATA)).toBe(true);
+  it("refuses a protected recording's thumbnails without cookies, not the others'", async () => {
+    expectNotFound(await request(p.url, `/presentation/${PROTECTED}/${THUMB}`));
+    expect((await request(p.url, `/presentation/${PUB}/${THUMB}`)).body.toString()).toBe('thumb');
   });
 });
 
@@ -262,7 +285,10 @@ describe('with RECORDING_DISABLED', () => {
     await d?.close();
   });
 
-  it('has no playback routes: the catch-all answers, as in Scalelite', async () => {
+  it('has no playback routes: the catch-all answers, as in Scalelite; the not-found page for CloudFront stays', async () => {
+    const page = await request(d.url, '/errors/recording-not-found.html');
+    expect(page.status).toBe(200);
+    expect(page.body.toString()).toBe(RECORDING_NOT_FOUND_HTML);
     for (const path of [`/presentation/${PUB}/metadata.xml`, `/recording/${PUB}/presentation`, `/playback/presentation/2.3/${PUB}`]) {
       const r = await request(d.url, path);
       expect(r.status, path).toBe(200);

@@ -215,7 +215,7 @@ describe('bbb/scalelite-upload.sh (post-publish upload)', () => {
     expect(badId.stderr).toMatch(/not a record id/);
   });
 
-  it.skipIf(!has('ruby'))('runs from BBB’s post_publish hook (ruby scalelite_upload.rb -m <id> -f <format>)', async () => {
+  it('runs from BBB’s post_publish hook (ruby scalelite_upload.rb -m <id> -f <format>)', async () => {
     const before = (await uploadsOf(RID)).length;
     const result = await run('ruby', [WRAPPER, '-m', RID, '-f', 'video'], { ...configure('ruby'), SCALELITE_UPLOAD_SCRIPT: SCRIPT });
     expect(result.code).toBe(0);
