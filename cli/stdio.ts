@@ -1,15 +1,41 @@
+import { readFile } from 'node:fs/promises';
 import { aroundProgress } from './progress.js';
+import { currentTask, NeedsInput } from './task-context.js';
 
-/** Task output: stdout for Scalelite's `puts`, stderr for its `warn` (a progress indicator steps aside). */
+/**
+ * Task output: stdout for Scalelite's `puts`, stderr for its `warn` (a progress indicator steps aside).
+ * Inside the admin function (cli/task-context.ts) the lines are collected for the answer instead.
+ */
 export const say = (line: string): void => {
-  aroundProgress(() => process.stdout.write(`${line}\n`));
+  const task = currentTask();
+  if (task) task.stdout.push(`${line}\n`);
+  else aroundProgress(() => process.stdout.write(`${line}\n`));
 };
 export const warn = (line: string): void => {
-  aroundProgress(() => process.stderr.write(`${line}\n`));
+  const task = currentTask();
+  if (task) task.stderr.push(`${line}\n`);
+  else aroundProgress(() => process.stderr.write(`${line}\n`));
 };
 
-/** The whole of `input` as text (`servers:sync -` reads its YAML from stdin). */
+/** Text exactly as given (no newline added), on stdout: a document such as `servers:yaml`. */
+export const print = (text: string): void => {
+  const task = currentTask();
+  if (task) task.stdout.push(text);
+  else aroundProgress(() => process.stdout.write(text));
+};
+
+/** A file a task reads by the path given on its command line; inside the admin function, the copy sent with the request. */
+export async function readTaskFile(path: string): Promise<string> {
+  const task = currentTask();
+  if (!task) return readFile(path, 'utf8');
+  if (!Object.hasOwn(task.files, path)) throw Object.assign(new Error(`ENOENT: no such file, open '${path}' (slctl did not send it)`), { code: 'ENOENT' });
+  return task.files[path];
+}
+
+/** The whole of `input` as text (`servers:sync -` reads its YAML from stdin); inside the admin function, the stdin sent with the request. */
 export async function readAll(input: NodeJS.ReadableStream = process.stdin): Promise<string> {
+  const task = currentTask();
+  if (task) return task.stdin ?? '';
   const chunks: Buffer[] = [];
   for await (const chunk of input) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   return Buffer.concat(chunks).toString('utf8');
@@ -18,9 +44,15 @@ export async function readAll(input: NodeJS.ReadableStream = process.stdin): Pro
 /**
  * Reads one line from `input` (without its line ending, like Ruby's `gets.chomp`);
  * undefined when the stream ends before any character (stdin closed, /dev/null).
- * Stops reading afterwards so the process can exit.
+ * Stops reading afterwards so the process can exit. Inside the admin function: the next answer of the request.
  */
 export function readLine(input: NodeJS.ReadStream | NodeJS.ReadableStream = process.stdin): Promise<string | undefined> {
+  const task = currentTask();
+  if (task) {
+    // inside the admin function: the next answer slctl sent, or ask slctl for it
+    if (task.asked >= task.answers.length) return Promise.reject(new NeedsInput());
+    return Promise.resolve(task.answers[task.asked++]);
+  }
   return new Promise((resolve) => {
     let buffer = '';
     const finish = (line: string | undefined) => {

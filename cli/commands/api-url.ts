@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { say } from '../stdio.js';
 import { hexDigest } from '../../shared/domain/checksum.js';
 import { parseConfig } from '../../shared/config/parse-config.js';
 import { CliError } from '../cli-error.js';
@@ -25,6 +26,6 @@ export const apiUrlCommand: CommandModule<object, Args> = {
     const query = argv.query ?? '';
     const checksum = hexDigest(config.outgoingAlgorithm === 'SHA1' ? 'SHA1' : 'SHA256', argv.call + query + secret);
     const base = (argv.base ?? `http://127.0.0.1:${config.port}`).replace(/\/+$/, '');
-    process.stdout.write(`${base}/bigbluebutton/api/${argv.call}?${query === '' ? '' : `${query}&`}checksum=${checksum}\n`);
+    say(`${base}/bigbluebutton/api/${argv.call}?${query === '' ? '' : `${query}&`}checksum=${checksum}`);
   },
 };

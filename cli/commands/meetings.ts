@@ -32,7 +32,7 @@ export const meetingsListCommand: CommandModule<object, ListArgs> = {
   builder: (y) =>
     idsPositional(y, 'Only these').option('json', { type: 'boolean', default: false, describe: 'Print a JSON array instead' }) as Argv<ListArgs>,
   handler: async (argv) => {
-    const deps = cliDeps(process.env, argv);
+    const deps = await cliDeps(process.env, argv);
     const placed = await findMeetings(deps, splitIds(argv.IDS));
     const listed = await runBounded(deps, 'Asking servers', placed, async ({ meeting, server }): Promise<ListedMeeting> => {
       const row: ListedMeeting = { meetingID: bbbMeetingId(meeting.tenantId, meeting.meetingID), serverId: meeting.serverId, serverUrl: server?.url ?? null, meetingName: null, running: null, participantCount: null, error: null };
@@ -77,7 +77,7 @@ export const meetingsEndCommand: CommandModule<object, EndArgs> = {
       confirmed = /^yes$/i.test((await readLine(process.stdin)) ?? '');
     }
     if (confirmed) {
-      const deps = cliDeps(process.env, argv);
+      const deps = await cliDeps(process.env, argv);
       const placed = await findMeetings(deps, splitIds(argv.IDS));
       if (placed.length === 0) warn('No meetings to clear');
       await runBounded(deps, 'Ending meetings', placed, async ({ meeting, server }) => {
@@ -125,7 +125,7 @@ export const meetingsInfoCommand: CommandModule<object, InfoArgs> = {
   handler: async (argv) => {
     const id = argv.MEETING_ID;
     if (!id) throw new CliError('Error: Please input a meetingID!', 1);
-    const deps = cliDeps(process.env, argv);
+    const deps = await cliDeps(process.env, argv);
     const couldNot = (reason: string, exitCode: number) => new CliError(`WARNING: Could not get info for meeting id=${id}: ${reason}`, exitCode);
     const meeting = await deps.store.meetings.getByKey(id, deps.clock());
     if (!meeting) throw couldNot(meetingNotFound(id).message.replace(/^ERROR: /, ''), 1);

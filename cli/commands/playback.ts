@@ -143,7 +143,7 @@ export const playbackInstallCommand: CommandModule<object, InstallArgs> = {
     if (!files.some((f) => f.path.startsWith('static/'))) warn(`warning: ${dirArg} has no static/ directory: it does not look like a build of bbb-playback`);
     const version = await playerVersion(files);
     const bytes = files.reduce((n, f) => n + f.size, 0);
-    const { storage } = cliDeps(process.env, argv);
+    const { storage } = await cliDeps(process.env, argv);
     const where = `s3://${storage.bucket}/${PLAYER_PREFIX}`;
 
     if (argv.dryRun) {

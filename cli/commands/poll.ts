@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { pollAll } from '../../shared/app/poll-servers.js';
 import { startActivity } from '../progress.js';
+import { warn } from '../stdio.js';
 import { cliDeps, type TargetFlags } from '../target.js';
 
 type PollArgs = TargetFlags & { verbose?: boolean };
@@ -15,7 +16,7 @@ export const pollAllCommand: CommandModule<object, PollArgs> = {
   describe: 'Poll every server once (health, load, ended meetings)',
   builder: (y) => y.option('verbose', { type: 'boolean', default: false, describe: 'Print the cycle report as JSON to stderr' }) as Argv<PollArgs>,
   handler: async (argv) => {
-    const deps = cliDeps(process.env, argv);
+    const deps = await cliDeps(process.env, argv);
     const progress = startActivity('Polling servers');
     let report;
     try {
@@ -23,6 +24,6 @@ export const pollAllCommand: CommandModule<object, PollArgs> = {
     } finally {
       progress.done();
     }
-    if (argv.verbose) process.stderr.write(`${JSON.stringify(report)}\n`);
+    if (argv.verbose) warn(JSON.stringify(report));
   },
 };

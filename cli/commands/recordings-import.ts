@@ -14,8 +14,8 @@ import { say, warn } from '../stdio.js';
 import { cliDeps, S3_TARGET_OPTIONS, type TargetFlags } from '../target.js';
 
 /** The deps of an import task: the table and the bucket; refuses to run with RECORDING_DISABLED. */
-function importDeps(argv: TargetFlags): Deps {
-  const deps = cliDeps(process.env, argv);
+async function importDeps(argv: TargetFlags): Promise<Deps> {
+  const deps = await cliDeps(process.env, argv);
   if (deps.config.recordingDisabled) throw new CliError('ERROR: recordings are disabled (RECORDING_DISABLED=true): nothing imported', 1);
   return deps;
 }
@@ -56,7 +56,7 @@ export const recordingsImportCommand: CommandModule<object, ImportArgs> = {
   handler: async (argv) => {
     const files = (argv.FILES ?? []).map(String).filter((f) => f.trim() !== '');
     if (files.length === 0) throw new CliError('Error: name at least one tar file', 1);
-    const deps = importDeps(argv);
+    const deps = await importDeps(argv);
     let failed = 0;
     for (const file of files) {
       const progress = startActivity(`Importing ${file}`);
@@ -139,7 +139,7 @@ export const recordingsImportPublishedCommand: CommandModule<object, PublishedAr
     if (!dir) throw new CliError('Error: name the published directory (DIR/<format>/<record_id>/metadata.xml)', 1);
     const parallel = Number(argv.parallel ?? 4);
     if (!Number.isInteger(parallel) || parallel < 1 || parallel > 64) throw new CliError('Error: --parallel must be a whole number from 1 to 64', 1);
-    const deps = importDeps(argv);
+    const deps = await importDeps(argv);
     let recordings: { recordID: string; formats: string[] }[];
     try {
       recordings = await listPublishedRecordings(dir);

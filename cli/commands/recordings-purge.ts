@@ -108,7 +108,7 @@ export const recordingsPurgeCommand: CommandModule<object, PurgeArgs> = {
       throw new CliError(`Error: --days must be a whole number from 0 to ${MAX_RETENTION_DAYS}`, 1);
     }
     const dryRun = argv.dryRun === true;
-    const deps = cliDeps(process.env, argv);
+    const deps = await cliDeps(process.env, argv);
     const progress = startActivity(dryRun ? 'Looking for expired recordings' : 'Purging expired recordings');
     let report: RetentionReport;
     try {

@@ -77,7 +77,7 @@ export const recordingsCommand: CommandModule<object, ListArgs> = {
   handler: async (argv) => {
     const tenant = argv.tenant?.trim() || undefined;
     const meeting = argv.meeting === undefined || argv.meeting === '' ? undefined : argv.meeting;
-    const deps = cliDeps(process.env, argv);
+    const deps = await cliDeps(process.env, argv);
     const recordings = await listRecordings(deps, { tenant, meeting });
     if (argv.json) return say(JSON.stringify(recordings.map(recordingJson), null, 2));
     if (recordings.length === 0) return warn('No recordings found');
@@ -108,7 +108,7 @@ export const recordingsAddToTenantCommand: CommandModule<object, AddToTenantArgs
   handler: async (argv) => {
     const tenantId = argv.TENANT_ID?.trim();
     if (!tenantId) throw new CliError('No tenant ID was provided', 1);
-    const deps = cliDeps(process.env, argv);
+    const deps = await cliDeps(process.env, argv);
     if (!(await deps.store.tenants.get(tenantId))) throw new CliError(`Tenant with id ${tenantId} does not exist in the system. Exiting...`, 1);
     const ids = await deps.store.recordings.idsWithoutTenant();
     const failed = (

@@ -39,7 +39,7 @@ export const serversUpdateCommand: CommandModule<object, UpdateArgs> = {
       .example("$0 'servers:update[bbb1,,2,]'", 'rake form: multiplier 2, tag removed') as Argv<UpdateArgs>,
   handler: async (argv) => {
     say(`Updating server ${argv.ID}...`);
-    const deps = cliDeps(process.env, argv);
+    const deps = await cliDeps(process.env, argv);
     await findServer(deps, argv.ID);
     const changes: ServerConfigChanges = {};
     if (argv.SECRET) changes.secret = argv.SECRET;
@@ -63,7 +63,7 @@ export const serversCordonCommand: CommandModule<object, IdArgs> = {
     say(`Cordoning server ${argv.ID}...`);
     let updated;
     try {
-      updated = await cliDeps(process.env, argv).store.servers.updateConfig(argv.ID, { state: 'cordoned' });
+      updated = await (await cliDeps(process.env, argv)).store.servers.updateConfig(argv.ID, { state: 'cordoned' });
     } catch (e) {
       throw failedTo('cordon', argv.ID, e);
     }
@@ -82,7 +82,7 @@ export const serversLoadMultiplierCommand: CommandModule<object, MultiplierArgs>
   describe: "Set a server's load multiplier (its load counts that many times)",
   builder: (y) => multiplierPositional(idPositional(y), 'Load multiplier, a decimal > 0 (omitted: 1.0)') as Argv<MultiplierArgs>,
   handler: async (argv) => {
-    const deps = cliDeps(process.env, argv);
+    const deps = await cliDeps(process.env, argv);
     await findServer(deps, argv.ID);
     const loadMultiplier = readMultiplier(argv.LOAD_MULTIPLIER || undefined);
     if (!(await deps.store.servers.updateConfig(argv.ID, { loadMultiplier }))) throw serverNotFound(argv.ID);
@@ -100,7 +100,7 @@ export const serversTagCommand: CommandModule<object, TagArgs> = {
   describe: "Set a server's tag (omitted or blank: remove it)",
   builder: (y) => idPositional(y).positional('TAG', { type: 'string', describe: 'Tag (omitted or blank: none)' }) as Argv<TagArgs>,
   handler: async (argv) => {
-    const deps = cliDeps(process.env, argv);
+    const deps = await cliDeps(process.env, argv);
     if (!(await deps.store.servers.updateConfig(argv.ID, { tag: presentTag(argv.TAG) ?? null }))) throw serverNotFound(argv.ID);
     say('OK');
   },

@@ -41,7 +41,7 @@ export const serversMeetingListCommand: CommandModule<object, MeetingListArgs> =
       .positional('SERVER_IDS', { type: 'string', describe: 'Server ids separated by ":" (default: all servers)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print a JSON array instead' }) as Argv<MeetingListArgs>,
   handler: async (argv) => {
-    const deps = cliDeps(process.env, argv);
+    const deps = await cliDeps(process.env, argv);
     const ids = splitIds(argv.SERVER_IDS);
     const servers = ids.length > 0 ? [] : await deps.store.servers.list();
     for (const id of ids) servers.push(await findServer(deps, id)); // an unknown id stops the task before any call

@@ -26,7 +26,7 @@ export const serversPanicCommand: CommandModule<object, PanicArgs> = {
     const keepState = argv.keepState === true || truthyArg(argv.KEEP_STATE);
     const skipEndCalls = argv.skipEndCalls === true || truthyArg(argv.SKIP_END_CALLS);
     try {
-      const deps = cliDeps(process.env, argv);
+      const deps = await cliDeps(process.env, argv);
       const server = await findServer(deps, argv.ID);
       await clearServerMeetings(deps, server, !skipEndCalls);
       if (!keepState && !(await deps.store.servers.updateConfig(server.id, { state: 'disabled' }))) throw serverNotFound(server.id);

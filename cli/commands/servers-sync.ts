@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { CliError } from '../cli-error.js';
 import { truthyArg } from '../server-lookup.js';
 import { newServerId } from '../server-input.js';
-import { readAll, say, warn } from '../stdio.js';
+import { print, readAll, readTaskFile, say, warn } from '../stdio.js';
 import { cliDeps, type TargetFlags } from '../target.js';
 
 // The YAML modules are loaded by the tasks that need them: every other task starts faster.
@@ -13,7 +12,7 @@ const yamlModules = async () => ({ ...(await import('../sync-file.js')), ...(awa
 async function readInput(path: string): Promise<string> {
   if (path === '-') return readAll(process.stdin);
   try {
-    return await readFile(path, 'utf8');
+    return await readTaskFile(path);
   } catch (e) {
     throw new CliError(`ERROR: ${(e as Error).message}`, 1);
   }
@@ -55,7 +54,7 @@ export const serversSyncCommand: CommandModule<object, SyncArgs> = {
       if (e instanceof SyncError) throw new CliError(`ERROR: ${e.message}`, 1);
       throw e;
     }
-    const deps = cliDeps(process.env, argv);
+    const deps = await cliDeps(process.env, argv);
     if (dryRun) say('Dry run: nothing is changed.');
     await syncServers(deps, plan.servers, plan.mode, dryRun, { info: say, warn });
   },
@@ -75,8 +74,8 @@ export const serversYamlCommand: CommandModule<object, YamlArgs> = {
       .option('verbose', { type: 'boolean', describe: 'Also print state, load, bbb_version and online (ignored by servers:sync)' }) as Argv<YamlArgs>,
   handler: async (argv) => {
     const { serversYaml } = await yamlModules();
-    const servers = await cliDeps(process.env, argv).store.servers.list();
-    process.stdout.write(serversYaml(servers, argv.verbose === true || truthyArg(argv.VERBOSE)));
+    const servers = await (await cliDeps(process.env, argv)).store.servers.list();
+    print(serversYaml(servers, argv.verbose === true || truthyArg(argv.VERBOSE)));
   },
 };
 
@@ -108,7 +107,7 @@ export const serversAddAllCommand: CommandModule<object, AddAllArgs> = {
       }
       const list = doc?.servers;
       if (!Array.isArray(list)) throw new AddAllError("The file has no 'servers' list");
-      const deps = cliDeps(process.env, argv);
+      const deps = await cliDeps(process.env, argv);
       for (const entry of list as { url?: unknown; secret?: unknown }[]) {
         const url = entry?.url === undefined || entry?.url === null ? '' : String(entry.url);
         const secret = entry?.secret === undefined || entry?.secret === null ? '' : String(entry.secret);

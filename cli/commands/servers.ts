@@ -17,7 +17,7 @@ export const serversCommand: CommandModule<object, ListArgs> = {
   describe: 'List the BigBlueButton servers',
   builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'Print a JSON array of the servers (secrets included) instead' }) as Argv<ListArgs>,
   handler: async (argv) => {
-    const deps = cliDeps(process.env, argv);
+    const deps = await cliDeps(process.env, argv);
     const servers = await deps.store.servers.list();
     if (argv.json) {
       say(JSON.stringify(servers.map(serverJson), null, 2));
@@ -50,7 +50,7 @@ export const serversAddCommand: CommandModule<object, AddArgs> = {
     // an empty rake argument (`servers:add[URL,]`) is no secret either
     if (!url || !secret) throw new CliError('Error: Please input at least a URL and a secret!', 1);
     if (!url.startsWith('http://') && !url.startsWith('https://')) throw new CliError('Error: Server URL must start with http:// or https://', 1);
-    const deps = cliDeps(process.env, argv);
+    const deps = await cliDeps(process.env, argv);
     const multiplier = parseLoadMultiplier(argv.LOAD_MULTIPLIER || undefined);
     if (multiplier.warned) say(MULTIPLIER_WARNING);
     const id = newServerId(url, deps.config.serverIdIsHostname);
@@ -73,7 +73,7 @@ export const serversRemoveCommand: CommandModule<object, IdArgs> = {
   builder: (y) => idPositional(y) as Argv<IdArgs>,
   handler: async (argv) => {
     say(`Removing server ${argv.ID}...`);
-    const deps = cliDeps(process.env, argv);
+    const deps = await cliDeps(process.env, argv);
     if (!(await deps.store.servers.remove(argv.ID))) throw notFound(argv.ID);
     say('OK');
   },
@@ -86,7 +86,7 @@ export const serversEnableCommand: CommandModule<object, IdArgs> = {
   builder: (y) => idPositional(y) as Argv<IdArgs>,
   handler: async (argv) => {
     say(`Enabling server ${argv.ID}...`);
-    const deps = cliDeps(process.env, argv);
+    const deps = await cliDeps(process.env, argv);
     if (!(await deps.store.servers.updateConfig(argv.ID, { state: 'enabled' }))) throw notFound(argv.ID);
     say('OK');
   },
@@ -111,7 +111,7 @@ export const serversDisableCommand: CommandModule<object, DisableArgs> = {
     }) as Argv<DisableArgs>,
   handler: async (argv) => {
     say(`Disabling server ${argv.ID}...`);
-    const deps = cliDeps(process.env, argv);
+    const deps = await cliDeps(process.env, argv);
     const server = await findServer(deps, argv.ID);
     let confirmed = true;
     if ((effectiveLoad(server) ?? 0) > 0) {

@@ -11,7 +11,7 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
   describe: 'Table of the servers: state, online, meetings, users, largest meeting, videos, load, version, tag',
   builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'Print a JSON array instead of the table' }) as Argv<StatusArgs>,
   handler: async (argv) => {
-    const servers = await cliDeps(process.env, argv).store.servers.list();
+    const servers = await (await cliDeps(process.env, argv)).store.servers.list();
     if (argv.json) {
       say(JSON.stringify(statusJson(servers), null, 2));
       return;

@@ -22,8 +22,8 @@ import { cliDeps, type TargetFlags } from '../target.js';
 const present = (v: string | undefined): string | undefined => (v !== undefined && v.trim() !== '' ? v : undefined);
 
 /** The deps of a tenant task; like Scalelite, refuses to run unless multitenancy is on. */
-function tenantDeps(argv: TargetFlags): Deps {
-  const deps = cliDeps(process.env, argv);
+async function tenantDeps(argv: TargetFlags): Promise<Deps> {
+  const deps = await cliDeps(process.env, argv);
   if (!deps.config.multitenancyEnabled) throw new CliError('Multitenancy is disabled, task can not be completed', 1);
   return deps;
 }
@@ -71,7 +71,7 @@ export const tenantsCommand: CommandModule<object, TargetFlags> = {
   command: 'tenants',
   describe: 'List the tenants (multitenancy)',
   handler: async (argv) => {
-    const deps = tenantDeps(argv);
+    const deps = await tenantDeps(argv);
     const tenants = (await deps.store.tenants.listAll()).sort(byName);
     for (const t of tenants) say(formatTenant(t));
     say(`Total number of tenants: ${tenants.length}`);
@@ -93,7 +93,7 @@ export const tenantsAddCommand: CommandModule<object, AddArgs> = {
       .example('$0 tenants:add tenant1 s3cr3t:0ld-s3cr3t', '')
       .example("$0 'tenants:add[tenant1,s3cr3t]'", 'rake form') as Argv<AddArgs>,
   handler: async (argv) => {
-    const deps = tenantDeps(argv);
+    const deps = await tenantDeps(argv);
     const name = present(argv.NAME);
     const secrets = present(argv.SECRETS);
     if (!name || !secrets) throw new CliError('Error: both name and secrets are required to create a Tenant', 1);
@@ -118,7 +118,7 @@ export const tenantsUpdateCommand: CommandModule<object, UpdateArgs> = {
       .positional('SECRETS', { type: 'string', describe: 'New secrets, `:`-separated (empty: unchanged)' })
       .example("$0 'tenants:update[ID,,new-s3cr3t]'", 'rake form: new secrets, same name') as Argv<UpdateArgs>,
   handler: async (argv) => {
-    const deps = tenantDeps(argv);
+    const deps = await tenantDeps(argv);
     const id = present(argv.ID);
     const name = present(argv.NAME);
     const secrets = present(argv.SECRETS);
@@ -144,7 +144,7 @@ export const tenantsUpdateLrsBasicCommand: CommandModule<object, LrsBasicArgs> =
       .positional('LRS_USERNAME', { type: 'string', describe: 'LRS user name' })
       .positional('LRS_PASSWORD', { type: 'string', describe: 'LRS password' }) as Argv<LrsBasicArgs>,
   handler: async (argv) => {
-    const deps = tenantDeps(argv);
+    const deps = await tenantDeps(argv);
     const [id, lrsEndpoint, lrsUsername, lrsPassword] = [argv.ID, argv.LRS_ENDPOINT, argv.LRS_USERNAME, argv.LRS_PASSWORD].map(present);
     if (!id || !lrsEndpoint || !lrsUsername || !lrsPassword) {
       throw new CliError('Error: id, LRS_ENDPOINT, LRS_USERNAME, LRS_PASSWORD are required to update a Tenant', 1);
@@ -180,7 +180,7 @@ export const tenantsUpdateLrsKcCommand: CommandModule<object, LrsKcArgs> = {
       .positional('KC_USERNAME', { type: 'string', describe: 'Keycloak user name' })
       .positional('KC_PASSWORD', { type: 'string', describe: 'Keycloak password' }) as Argv<LrsKcArgs>,
   handler: async (argv) => {
-    const deps = tenantDeps(argv);
+    const deps = await tenantDeps(argv);
     const values = [argv.ID, argv.LRS_ENDPOINT, argv.KC_TOKEN_URL, argv.KC_CLIENT_ID, argv.KC_CLIENT_SECRET, argv.KC_USERNAME, argv.KC_PASSWORD].map(present);
     const [id, lrsEndpoint, kcTokenUrl, kcClientId, kcClientSecret, kcUsername, kcPassword] = values;
     if (values.some((v) => v === undefined)) {
@@ -213,7 +213,7 @@ export const tenantsRemoveCommand: CommandModule<object, RemoveArgs> = {
       .positional('ID', { type: 'string', describe: 'Tenant id (as shown by `slctl tenants`)' })
       .option('yes', { type: 'boolean', default: false, describe: 'Confirm without asking (removes a tenant that has meetings)' }) as Argv<RemoveArgs>,
   handler: async (argv) => {
-    const deps = tenantDeps(argv);
+    const deps = await tenantDeps(argv);
     const id = present(argv.ID);
     if (!id) throw new CliError('Error: id is required to remove a Tenant', 1);
     const tenant = await run(() => findTenant(deps, id), () => tenantNotFound(id));
@@ -239,7 +239,7 @@ export const tenantSettingsCommand: CommandModule<object, TargetFlags> = {
   command: 'tenantSettings',
   describe: "List the tenants' default and override parameters",
   handler: async (argv) => {
-    const deps = tenantDeps(argv);
+    const deps = await tenantDeps(argv);
     for (const tenant of (await deps.store.tenants.listAll()).sort(byName)) {
       say(`Tenant: ${tenant.name}`);
       if (tenant.settings.length === 0) warn('  No custom settings are configured');
@@ -272,7 +272,7 @@ export const tenantSettingsAddCommand: CommandModule<object, SettingAddArgs> = {
         ].join('\n'),
       ) as Argv<SettingAddArgs>,
   handler: async (argv) => {
-    const deps = tenantDeps(argv);
+    const deps = await tenantDeps(argv);
     const [tenantId, param, value, overrideText] = [argv.TENANT_ID, argv.PARAM, argv.VALUE, argv.OVERRIDE].map(present);
     if (!tenantId || !param || !value || !overrideText) {
       throw new CliError('Error: tenant_id, param, value and override are required to create a TenantSetting', 1);
@@ -293,7 +293,7 @@ export const tenantSettingsRemoveCommand: CommandModule<object, SettingRemoveArg
   describe: 'Remove a tenant setting',
   builder: (y) => y.positional('ID', { type: 'string', describe: 'Setting id (as shown by `slctl tenantSettings`)' }) as Argv<SettingRemoveArgs>,
   handler: async (argv) => {
-    const deps = tenantDeps(argv);
+    const deps = await tenantDeps(argv);
     const id = present(argv.ID);
     if (!id) throw new CliError('Error: id is required to remove a TenantSetting', 1);
     await run(() => removeTenantSetting(deps, id), () => new CliError(`TenantSetting with id ${id} does not exist in the system. Exiting...`, 1));

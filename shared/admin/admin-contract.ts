@@ -1,0 +1,71 @@
+/**
+ * The admin function's contract (issue 12): `slctl` sends one task to run, the admin Lambda (or the local
+ * stack's invoke endpoint) runs it with the deployment's own dependencies and answers with exactly what the
+ * task printed and its exit code, so every task prints the same bytes on both targets. Versioned: a
+ * request of another version is refused with `unsupportedVersion`, never guessed at.
+ */
+export const ADMIN_CONTRACT_VERSION = 1;
+
+/** The name of the local stack's admin function (`slctl serve` answers Lambda Invoke for it). */
+export const LOCAL_ADMIN_FUNCTION = 'scalelite-admin';
+
+export interface AdminTaskRequest {
+  v: typeof ADMIN_CONTRACT_VERSION;
+  /** the task, as `slctl` names it: `servers`, `servers:add`, `meetings:end`, … */
+  task: string;
+  /** the task's parsed arguments (yargs' argv without `_`, `$0` and the target flags) */
+  args: Record<string, unknown>;
+  /** what the task reads from standard input (`servers:sync -f -`), read by `slctl` before sending */
+  stdin?: string;
+  /** files the task reads, by the path given on the command line (`servers:sync -f FILE`) */
+  files?: Record<string, string>;
+  /** answers to the task's questions so far, in order (`yes` to `servers:disable` of a loaded server) */
+  answers?: string[];
+}
+
+export interface AdminTaskResult {
+  v: typeof ADMIN_CONTRACT_VERSION;
+  /** what the task wrote to standard output and standard error, in full */
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+  /**
+   * The task asked a question that `answers` does not answer yet: `slctl` shows the output so far, reads a
+   * line from its own standard input and sends the task again with that answer appended. Everything the
+   * task did before asking is a read (tasks ask before they change anything).
+   */
+  needsInput?: boolean;
+}
+
+export type AdminErrorCode = 'badRequest' | 'unsupportedVersion' | 'unknownTask' | 'localOnlyTask';
+
+/** The request could not be run at all (a task's own failure is an AdminTaskResult with its exit code). */
+export interface AdminRequestError {
+  v: typeof ADMIN_CONTRACT_VERSION;
+  error: { code: AdminErrorCode; message: string };
+}
+
+export type AdminResponse = AdminTaskResult | AdminRequestError;
+
+export const isAdminRequestError = (r: AdminResponse): r is AdminRequestError => 'error' in r;
+
+const MAX_TEXT = 5 * 1024 * 1024;
+
+/** Checks an incoming payload; a sentence saying what is wrong, or the request. */
+export function parseAdminRequest(payload: unknown): AdminTaskRequest | AdminRequestError {
+  const fail = (code: AdminErrorCode, message: string): AdminRequestError => ({ v: ADMIN_CONTRACT_VERSION, error: { code, message } });
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return fail('badRequest', 'the request is not a JSON object');
+  const p = payload as Record<string, unknown>;
+  if (p.v !== ADMIN_CONTRACT_VERSION) return fail('unsupportedVersion', `contract version ${JSON.stringify(p.v)} is not supported (this function speaks version ${ADMIN_CONTRACT_VERSION}): update slctl or the stack so that both match`);
+  if (typeof p.task !== 'string' || !/^[A-Za-z][A-Za-z0-9_:-]{0,63}$/.test(p.task)) return fail('badRequest', '`task` must name a task');
+  if (!p.args || typeof p.args !== 'object' || Array.isArray(p.args)) return fail('badRequest', '`args` must be an object');
+  if (p.stdin !== undefined && (typeof p.stdin !== 'string' || p.stdin.length > MAX_TEXT)) return fail('badRequest', '`stdin` must be a string of at most 5 MiB');
+  if (p.files !== undefined) {
+    if (!p.files || typeof p.files !== 'object' || Array.isArray(p.files)) return fail('badRequest', '`files` must map paths to their text');
+    for (const v of Object.values(p.files)) if (typeof v !== 'string' || v.length > MAX_TEXT) return fail('badRequest', '`files` must map paths to their text (at most 5 MiB each)');
+  }
+  if (p.answers !== undefined && (!Array.isArray(p.answers) || p.answers.length > 20 || p.answers.some((a) => typeof a !== 'string' || a.length > 1000))) {
+    return fail('badRequest', '`answers` must be a list of at most 20 lines');
+  }
+  return { v: ADMIN_CONTRACT_VERSION, task: p.task, args: p.args as Record<string, unknown>, stdin: p.stdin as string | undefined, files: p.files as Record<string, string> | undefined, answers: p.answers as string[] | undefined };
+}
