@@ -38,6 +38,16 @@ export interface Config {
   cfPrivateKeyPem: string;
   /** days after its start a recording is deleted by the retention job (0 = never) */
   recordingRetentionDays: number;
+  /**
+   * The HTTP Basic password (user `fsapi`) of POST /fsapi: FSAPI_PASSWORD, else the first LB secret; '' = set
+   * empty on purpose: no authentication; undefined = neither is set: every request is refused.
+   */
+  fsapiPassword: string | undefined;
+  /** minutes after which a dial-in call is hung up (0 = never) */
+  fsapiMaxDuration: number;
+  /** digits the dial-in IVR accepts as a PIN */
+  voiceBridgeMin: number;
+  voiceBridgeMax: number;
   maxMeetingDuration: number;
   createExcludeParams: string[];
   joinExcludeParams: string[];
@@ -196,6 +206,9 @@ export function parseConfig(env: Env): Config {
     playbackCookieTimeout: r.number('PLAYBACK_COOKIE_TIMEOUT', { min: 1, max: 7 * 24 * 60, integer: true }),
     ...signingKey(r.raw('CF_KEY_PAIR_ID').trim(), r.raw('CF_PRIVATE_KEY_B64').trim()),
     recordingRetentionDays: r.number('RECORDING_RETENTION_DAYS', { min: 0, max: 100 * 366, integer: true }),
+    fsapiPassword: env.FSAPI_PASSWORD !== undefined ? env.FSAPI_PASSWORD : secrets[0],
+    fsapiMaxDuration: r.raw('FSAPI_MAX_DURATION').trim() === '' ? r.number('MAX_MEETING_DURATION', { min: 0, integer: true }) : r.number('FSAPI_MAX_DURATION', { min: 0, integer: true }),
+    ...voiceBridgeDigits(r.number('VOICE_BRIDGE_MIN', { min: 1, max: 32, integer: true }), r.number('VOICE_BRIDGE_MAX', { min: 1, max: 32, integer: true })),
     maxMeetingDuration: r.number('MAX_MEETING_DURATION', { min: 0, integer: true }),
     createExcludeParams: r.list('CREATE_EXCLUDE_PARAMS'),
     joinExcludeParams: r.list('JOIN_EXCLUDE_PARAMS'),
@@ -244,4 +257,9 @@ function signingKey(keyPairId: string, b64: string): { cfKeyPairId: string; cfPr
     throw new ConfigError('CF_PRIVATE_KEY_B64', 'is not a readable RSA private key');
   }
   return { cfKeyPairId: keyPairId, cfPrivateKeyPem: pem };
+}
+
+function voiceBridgeDigits(min: number, max: number): { voiceBridgeMin: number; voiceBridgeMax: number } {
+  if (min > max) throw new ConfigError('VOICE_BRIDGE_MIN', `${min} is above VOICE_BRIDGE_MAX (${max})`);
+  return { voiceBridgeMin: min, voiceBridgeMax: max };
 }

@@ -18,7 +18,7 @@ function recordingFetcher(values: Record<string, string>) {
 
 describe('secret variables of the environment contract', () => {
   it('are the ENV names containing SECRET and the playback signing key, each referenced by <NAME>_ARN', () => {
-    expect(SECRET_ENV_NAMES).toEqual(Object.keys(ENV).filter((n) => n.includes('SECRET') || n === 'CF_PRIVATE_KEY_B64'));
+    expect(SECRET_ENV_NAMES).toEqual(Object.keys(ENV).filter((n) => n.includes('SECRET') || n === 'CF_PRIVATE_KEY_B64' || n === 'FSAPI_PASSWORD'));
     expect(isSecretEnvName('CF_PRIVATE_KEY_B64')).toBe(true);
     expect(isSecretEnvName('CF_KEY_PAIR_ID')).toBe(false);
     expect(SECRET_ENV_NAMES).toContain('LOADBALANCER_SECRET');

@@ -3,15 +3,15 @@ import { ConfigError } from './parse-config.js';
 
 /**
  * Secrets in the environment contract. A variable whose name contains `SECRET` holds a credential
- * (`LOADBALANCER_SECRET`, `LOADBALANCER_SECRETS`, `ADMIN_SECRET`, …), and so does `CF_PRIVATE_KEY_B64`: a deployment never writes its
+ * (`LOADBALANCER_SECRET`, `LOADBALANCER_SECRETS`, `ADMIN_SECRET`, …), and so do `CF_PRIVATE_KEY_B64` and `FSAPI_PASSWORD`: a deployment never writes its
  * value into a template. Instead it sets `<NAME>_ARN` to the ARN of a Secrets Manager secret or an SSM
  * parameter, and the runtime fetches the value once at start-up (`resolveSecretEnv`). Locally the
  * plain variable keeps working.
  */
-export type SecretEnvName = Extract<EnvName, `${string}SECRET${string}`> | 'CF_PRIVATE_KEY_B64';
+export type SecretEnvName = Extract<EnvName, `${string}SECRET${string}`> | 'CF_PRIVATE_KEY_B64' | 'FSAPI_PASSWORD';
 
-/** Secrets whose names do not say so: the playback signing key (Scalelite's name). */
-const OTHER_SECRETS: readonly string[] = ['CF_PRIVATE_KEY_B64'];
+/** Secrets whose names do not say so (Scalelite's names): the playback signing key, the dial-plan API's password. */
+const OTHER_SECRETS: readonly string[] = ['CF_PRIVATE_KEY_B64', 'FSAPI_PASSWORD'];
 
 export const isSecretEnvName = (name: string): name is SecretEnvName => Object.hasOwn(ENV, name) && (name.includes('SECRET') || OTHER_SECRETS.includes(name));
 

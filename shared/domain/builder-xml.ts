@@ -12,8 +12,11 @@ import { isXmlName, xmlChars } from './xml.js';
 
 export type BuilderNode =
   | { kind: 'text'; name: string; text: string; attrs?: readonly (readonly [string, string | undefined])[] }
-  | { kind: 'block'; name: string; children: readonly BuilderNode[] }
+  | { kind: 'block'; name: string; children: readonly BuilderNode[]; attrs?: Attrs }
+  | { kind: 'empty'; name: string; attrs?: Attrs }
   | { kind: 'cdata'; text: string };
+
+type Attrs = readonly (readonly [string, string | undefined])[];
 
 /** `xml.name text` (attributes in order; an undefined value is written empty, as Builder writes nil). */
 export const text = (name: string, value: string | number | boolean, attrs?: readonly (readonly [string, string | undefined])[]): BuilderNode => ({
@@ -28,6 +31,15 @@ export const block = (name: string, ...children: (BuilderNode | null | undefined
   name,
   children: children.filter((c): c is BuilderNode => Boolean(c)),
 });
+/** `xml.name(attrs) do … end` */
+export const blockWith = (name: string, attrs: Attrs, ...children: (BuilderNode | null | undefined | false)[]): BuilderNode => ({
+  kind: 'block',
+  name,
+  attrs,
+  children: children.filter((c): c is BuilderNode => Boolean(c)),
+});
+/** `xml.name(attrs)` without content: `<name a="v"/>` */
+export const empty = (name: string, attrs?: Attrs): BuilderNode => ({ kind: 'empty', name, attrs });
 /** `xml.cdata! text` */
 export const cdata = (value: string): BuilderNode => ({ kind: 'cdata', text: value });
 
@@ -52,12 +64,16 @@ function write(node: BuilderNode, level: number, out: string[]): void {
     return;
   }
   if (!isXmlName(node.name)) return;
+  const attrs = (node.attrs ?? []).filter(([name]) => isXmlName(name)).map(([name, value]) => ` ${name}="${escapeAttribute(value ?? '')}"`).join('');
   if (node.kind === 'text') {
-    const attrs = (node.attrs ?? []).filter(([name]) => isXmlName(name)).map(([name, value]) => ` ${name}="${escapeAttribute(value ?? '')}"`).join('');
     out.push(`${indent}<${node.name}${attrs}>${builderEscape(node.text)}</${node.name}>\n`);
     return;
   }
-  out.push(`${indent}<${node.name}>\n`);
+  if (node.kind === 'empty') {
+    out.push(`${indent}<${node.name}${attrs}/>\n`);
+    return;
+  }
+  out.push(`${indent}<${node.name}${attrs}>\n`);
   for (const child of node.children) write(child, level + 1, out);
   out.push(`${indent}</${node.name}>\n`);
 }

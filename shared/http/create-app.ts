@@ -5,6 +5,7 @@ import { ApiError } from '../domain/api-error.js';
 import type { Deps } from '../app/deps.js';
 import { createAdminApi, type AdminResult } from './admin-api.js';
 import { createBbbApi, type Outcome } from './bbb-api.js';
+import { mountFsapi } from './fsapi-route.js';
 import { mountPlayback } from './playback.js';
 import { recordingUpload, UPLOAD_PATH } from './recording-upload.js';
 import { readRequest, requestHost, requestOrigin } from './request-input.js';
@@ -105,6 +106,7 @@ export function createApp(deps: Deps, adapter: HttpAdapter = { rawQuery: urlRawQ
   app.all('/scalelite/api/:call{.+}', limit, (c) => runAdmin(c, c.req.param('call').replace(/\/+$/, '')));
   app.all(UPLOAD_PATH, recordingUpload(deps, adapter.rawQuery));
 
+  mountFsapi(app, deps);
   mountPlayback(app, deps);
   app.all('*', (c) => xmlResponse(c, errorXml('unsupportedRequest', 'This request is not supported.')));
   app.onError((e, c) => {

@@ -68,6 +68,13 @@ async function conditional(write: Promise<unknown>): Promise<boolean> {
   }
 }
 
+export interface VoiceBridgeOwner {
+  /** the meeting's key: the id its BBB server knows */
+  bbbId: string;
+  tenantId?: string;
+  serverId?: string;
+}
+
 export class MeetingRepo {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -378,6 +385,17 @@ export class MeetingRepo {
         }),
       ),
     );
+  }
+
+  /**
+   * Who holds voice bridge `number` now (the dial-in API): the meeting's BBB-side id, its tenant and the
+   * server of its latest create; undefined when free or expired. One GetItem.
+   */
+  async voiceBridgeOwner(number: string, nowMs: number): Promise<VoiceBridgeOwner | undefined> {
+    const res = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.voiceBridge(number), ConsistentRead: true }));
+    const item = res.Item;
+    if (!item || typeof item.meetingID !== 'string' || !((item.expiresAt as number) * 1000 > nowMs)) return undefined;
+    return { bbbId: item.meetingID, tenantId: item.tenantId as string | undefined, serverId: item.serverId as string | undefined };
   }
 
   /** Moves a voice-bridge reservation's expiry with its meeting's (poller). */
