@@ -1,11 +1,12 @@
 /**
  * Runs every benchmark in sequence: DynamoDB round trips per request, consumed capacity with big
- * meetings, throughput (autocannon), placement spread and the poller cycle. Prints their figures;
- * asserts nothing about time. About 4–5 minutes with the defaults on 2 cores (BENCH_SECONDS=10 per throughput scenario; SPREAD_RUNS=5).
+ * meetings, throughput (autocannon), placement spread, the poller cycle and slctl's start-up. Prints their figures;
+ * asserts nothing about time. About 5–6 minutes with the defaults on 2 cores (BENCH_SECONDS=10 per throughput scenario; SPREAD_RUNS=5).
  *
  * Run: npm run bench   (or: npx tsx bench/run-all.ts)
  */
 import { cpus, loadavg } from 'node:os';
+import { main as cliStartup } from './cli-startup.js';
 import { main as meetingCapacity } from './meeting-capacity.js';
 import { main as placementSpread } from './placement-spread.js';
 import { main as pollerCycle } from './poller-cycle.js';
@@ -30,6 +31,7 @@ for (const [name, run] of [
   ['throughput', throughput],
   ['placement-spread', placementSpread],
   ['poller-cycle', () => pollerCycle({ concurrencies: [200] })],
+  ['cli-startup', cliStartup],
 ] as const) {
   const t0 = performance.now();
   await run();

@@ -9,6 +9,16 @@ export class CliError extends Error {
   }
 }
 
+/** Exit code of a usage error: a missing or invalid argument (BSD's EX_USAGE, what yargs' own checks exit with). */
+export const USAGE_EXIT = 64;
+
+/** A missing or invalid argument: the message (Scalelite's where it has one) and exit 64, before anything is read or changed. */
+export const usageError = (message: string): CliError => new CliError(message, USAGE_EXIT);
+
+/** A question answered with anything but `yes` (or not answered): nothing was done, exit 1. */
+export const declined = (whatStays: string): CliError =>
+  new CliError(`Nothing was done: ${whatStays}. Answer \`yes\` to go ahead, or pass --yes.`, 1);
+
 /** The one place that maps failures to a message and an exit code. */
 export function describeFailure(e: unknown): { message: string; exitCode: number } {
   if (e instanceof CliError) return { message: e.message, exitCode: e.exitCode };

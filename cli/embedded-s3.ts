@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import S3rver, { type S3rverEvent } from 's3rver';
+import type { S3rverEvent } from 's3rver';
 
 /** What s3rver accepts (any other key pair fails the signature check). */
 export const EMBEDDED_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -62,6 +62,8 @@ export async function startEmbeddedS3(opts: EmbeddedS3Options): Promise<Embedded
   const directory = opts.directory ?? mkdtempSync(join(tmpdir(), 'embedded-s3-'));
   mkdirSync(directory, { recursive: true });
   const host = opts.host ?? '127.0.0.1';
+  // loaded here, not at the top: the CLI's other tasks import this module for the constants above only
+  const { default: S3rver } = await import('s3rver');
   const server = new S3rver({
     address: host,
     port: opts.port ?? 0,

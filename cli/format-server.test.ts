@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Server } from '../shared/domain/entities.js';
-import { formatServer, rubyFloat, serverJson } from './format-server.js';
-import { parseLoadMultiplier, presentTag, newServerId } from './server-input.js';
+import { formatServer, pollProblem, rubyFloat, serverJson } from './format-server.js';
+import { checkServerUrl, parseLoadMultiplier, presentTag, newServerId } from './server-input.js';
 
 describe('rubyFloat (Ruby Float#to_s)', () => {
   it.each([
@@ -32,8 +32,48 @@ describe('parseLoadMultiplier (Ruby String#to_d)', () => {
     ['', 1, true],
     ['0', 1, true],
     ['0.00', 1, true],
-    ['-1', -1, false],
+    ['-0', 1, true],
   ])('%j → %d (warned: %s)', (text, value, warned) => expect(parseLoadMultiplier(text)).toEqual({ value, warned }));
+
+  it.each(['-1', ' -0.5', '-2x'])('refuses %j: a usage error (exit 64)', (text) => {
+    expect(() => parseLoadMultiplier(text)).toThrow(expect.objectContaining({ exitCode: 64, message: `Error: Load-multiplier must be a number greater than 0, not ${text.trim()}` }));
+  });
+});
+
+describe('checkServerUrl', () => {
+  it.each(['https://bbb1.example.com/bigbluebutton/api', 'http://127.0.0.1:8090/bigbluebutton/api/', 'https://proxy.example.com/bbb1/bigbluebutton/api'])('accepts %s', (url) => {
+    expect(checkServerUrl(url)).toBeUndefined();
+  });
+
+  it.each([
+    ['ftp://bbb1/bigbluebutton/api', 'must start with http:// or https://'],
+    ['HTTPS://bbb1/bigbluebutton/api', 'must start with http:// or https://'],
+    ['http://bbb 1/bigbluebutton/api', 'is not a valid URL'],
+    ['http://bbb1/bigbluebutton/api\t', 'is not a valid URL'],
+    ['https://', 'is not a valid URL'],
+    ['https:///bigbluebutton/api', 'is not a valid URL'],
+    ['https://bbb1/bigbluebutton/api?a=b', 'must not have a query or fragment'],
+    ['https://bbb1/bigbluebutton/api#x', 'must not have a query or fragment'],
+  ])('refuses %j (exit 64)', (url, why) => {
+    expect(() => checkServerUrl(url)).toThrow(expect.objectContaining({ exitCode: 64, message: expect.stringContaining(why) }));
+  });
+
+  it('warns when the path is not /bigbluebutton/api', () => {
+    expect(checkServerUrl('https://bbb1.example.com')).toBe(
+      'WARNING: Server URL https://bbb1.example.com does not end in /bigbluebutton/api, where BigBlueButton serves its API (e.g. https://bbb1.example.com/bigbluebutton/api)',
+    );
+    expect(checkServerUrl('http://h:8080/bigbluebutton')).toMatch(/\(e\.g\. http:\/\/h:8080\/bigbluebutton\/api\)$/);
+  });
+});
+
+describe('pollProblem', () => {
+  it('names the server, the reason with its error, and what to check', () => {
+    expect(pollProblem('bbb1', 'offline', 'refused: connect ECONNREFUSED 10.0.0.1:443')).toBe(
+      'Server id=bbb1 offline: refused: connect ECONNREFUSED 10.0.0.1:443 (nothing listens there: is BBB running, is the port in the URL right?)',
+    );
+    expect(pollProblem('bbb1', 'offline', 'checksumError: Checksums do not match')).toContain('slctl servers:update bbb1 SECRET');
+    expect(pollProblem('bbb1', 'offline', 'invalidThing: BBB said no')).toBe('Server id=bbb1 offline: invalidThing: BBB said no');
+  });
 });
 
 describe('server input', () => {
@@ -64,6 +104,8 @@ describe('formatServer', () => {
   it('shows no load for a disabled server (Scalelite keeps none for it)', () => {
     expect(formatServer({ ...server, state: 'disabled' })).toContain('\tdisabled\n\tload: unavailable\n');
     expect(serverJson({ ...server, state: 'disabled' }).load).toBeNull();
+    expect(serverJson(server).pollError).toBeNull();
+    expect(serverJson({ ...server, pollError: 'timeout: no answer within 10000 ms' }).pollError).toBe('timeout: no answer within 10000 ms');
     expect(formatServer({ ...server, state: 'cordoned', loadMultiplier: 2 })).toContain('\tcordoned\n\tload: 21.0\n\tload multiplier: 2.0\n');
   });
 });

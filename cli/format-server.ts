@@ -21,6 +21,29 @@ export function rubyFloat(x: number): string {
   return `${sign}${digits[0]}.${digits.slice(1) || '0'}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
 }
 
+/** What to check for each reason of a failed poll (shared/app/poll-servers.ts, pollFailureReason). */
+const POLL_HINTS: Record<string, string> = {
+  checksumError: "the server's secret is not the one stored: slctl servers:update {id} SECRET, with the secret bbb-conf --secret prints on it",
+  refused: 'nothing listens there: is BBB running, is the port in the URL right?',
+  timeout: 'no answer within CONNECT_TIMEOUT/RESPONSE_TIMEOUT: a firewall, or an overloaded server?',
+  unknownHost: "the URL's host name does not resolve",
+  unreachable: 'no route to the host from here',
+  reset: 'the connection was closed before the answer',
+  tls: "TLS failed: check the server's certificate",
+  notBbb: 'the URL does not lead to BBB: it usually ends in /bigbluebutton/api',
+  badUrl: 'the URL is not valid: servers:remove {id}, then servers:add the right one',
+};
+
+/**
+ * One line naming a server whose poll failed, why, and what to check:
+ * `Server id=<id> <what>: <reason>: <error> (<hint>)`.
+ */
+export function pollProblem(id: string, what: string, pollError: string): string {
+  const reason = pollError.split(':', 1)[0];
+  const hint = Object.hasOwn(POLL_HINTS, reason) ? POLL_HINTS[reason].replace('{id}', id) : undefined;
+  return `Server id=${id} ${what}: ${pollError}${hint ? ` (${hint})` : ''}`;
+}
+
 /** The load Scalelite would read: none for a disabled server (it is in no load set), else the polled load. */
 export const effectiveLoad = (s: Server): number | undefined => (s.state === 'disabled' ? undefined : s.load);
 
@@ -57,6 +80,8 @@ export interface ServerJson {
   videos: number;
   /** epoch ms of the last poll that changed the server, null when never */
   polledAt: number | null;
+  /** why the last poll failed (`<reason>: <error>`), null when it succeeded or never ran */
+  pollError: string | null;
 }
 
 export function serverJson(s: Server): ServerJson {
@@ -75,5 +100,6 @@ export function serverJson(s: Server): ServerJson {
     largestMeeting: s.largestMeeting,
     videos: s.videos,
     polledAt: s.polledAt ?? null,
+    pollError: s.pollError ?? null,
   };
 }

@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { serve } from '@hono/node-server';
@@ -22,7 +23,9 @@ import { createDocumentClient } from '../shared/store/dynamo-client.js';
 import { ensureTable } from '../shared/store/ensure-table.js';
 import { EMBEDDED_S3_CREDENTIALS, EMBEDDED_S3_REGION, startEmbeddedS3, type EmbeddedS3 } from './embedded-s3.js';
 import { createImportQueue } from './import-queue.js';
+import { createLocalInvoke, fetchInvokeRequest } from './local-invoke.js';
 import { localSigner } from './local-signing-key.js';
+import type { LocalStackInfo } from './target-resolution.js';
 
 export interface LocalStackOptions {
   env: Env;
@@ -48,6 +51,12 @@ export interface LocalStackOptions {
   /** what the retention job runs (default purgeExpiredRecordings of shared/app/recording-retention.ts) */
   retentionJob?: (deps: Deps) => Promise<unknown>;
   host?: string;
+  /**
+   * Announce the stack here while it runs (`slctl serve`: `<DATA_DIR>/slctl-serve.json`): its URL,
+   * endpoints, table, bucket and pid, for slctl in another shell to find it (cli/target-resolution.ts).
+   * Removed on close.
+   */
+  serveFile?: string;
   log?: Logger;
   clock?: () => number;
   random?: () => number;
@@ -176,9 +185,18 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const signer = config.cfKeyPairId ? undefined : localSigner(opts.dataDir);
   const deps = assemble(config, { db, log: opts.log, clock: opts.clock, random: opts.random, storage, signer });
   const app = createApp(deps, { rawQuery: nodeRawQuery });
+  // the admin function's Lambda Invoke endpoint (cli/local-invoke.ts), before the app
+  const invoke = createLocalInvoke({ getDeps: () => deps, log: deps.log });
+  const fetch = async (req: Request, env: { incoming: Pick<IncomingMessage, 'socket'> }): Promise<Response> => {
+    if (req.method === 'POST' && req.url.includes('/2015-03-31/functions/')) {
+      const answer = await invoke(fetchInvokeRequest(req, env.incoming.socket.remoteAddress));
+      if (answer) return new Response(answer.body === '' ? null : answer.body, { status: answer.status, headers: answer.headers });
+    }
+    return app.fetch(req, env);
+  };
   const server = await new Promise<HttpServer>((resolve) => {
     // Long BBB queries (metadata, pre-signed URLs) must reach the app and get an XML answer, not a bare 431.
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: opts.host ?? config.bindHost, serverOptions: { maxHeaderSize: 256 * 1024 } }, () => resolve(s as HttpServer));
+    const s = serve({ fetch, port: config.port, hostname: opts.host ?? config.bindHost, serverOptions: { maxHeaderSize: 256 * 1024 } }, () => resolve(s as HttpServer));
   });
   const { port } = server.address() as AddressInfo;
 
@@ -226,9 +244,26 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     }
   }
 
+  const url = `http://${(opts.host ?? config.bindHost) === '0.0.0.0' ? '127.0.0.1' : (opts.host ?? config.bindHost)}:${port}`;
+  const serveFile = opts.serveFile;
+  if (serveFile) {
+    const info: LocalStackInfo = { url, dynamoEndpoint: endpoint, s3Endpoint, table: config.dynamodbTable, bucket: config.s3Bucket, pid: process.pid };
+    mkdirSync(dirname(serveFile), { recursive: true });
+    writeFileSync(serveFile, `${JSON.stringify(info, null, 2)}\n`);
+  }
+  /** removes the announcement, unless another stack has written its own meanwhile */
+  const unannounce = () => {
+    if (!serveFile) return;
+    try {
+      if ((JSON.parse(readFileSync(serveFile, 'utf8')) as { pid?: number }).pid === process.pid) rmSync(serveFile, { force: true });
+    } catch {
+      // gone already, or not ours to remove
+    }
+  };
+
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${(opts.host ?? config.bindHost) === '0.0.0.0' ? '127.0.0.1' : (opts.host ?? config.bindHost)}:${port}`,
+    url,
     port,
     dynamoEndpoint: endpoint,
     embedded: Boolean(started),
@@ -244,6 +279,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       // idempotent: a second close (a test's afterEach after the test closed it) waits for the first
       closing ??= (async () => {
         stopped = true;
+        unannounce();
         clearTimeout(timer);
         await cycle;
         await retention?.stop();

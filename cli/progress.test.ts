@@ -46,6 +46,28 @@ describe('startProgress', () => {
   });
 });
 
+describe('nested indicators', () => {
+  it('an inner one hides the outer one until it is done', () => {
+    const s = stream(true);
+    const outer = startProgress('Syncing servers', 2, s);
+    const inner = startProgress('Ending meetings on b1', 1, s);
+    outer.tick(); // hidden meanwhile
+    inner.tick();
+    inner.done();
+    outer.tick();
+    outer.done();
+    expect(s.out).toEqual([
+      '\r\x1b[KSyncing servers 0/2',
+      '\r\x1b[KEnding meetings on b1 0/1',
+      '\r\x1b[KEnding meetings on b1 1/1',
+      '\r\x1b[K',
+      '\r\x1b[KSyncing servers 1/2',
+      '\r\x1b[KSyncing servers 2/2',
+      '\r\x1b[K',
+    ]);
+  });
+});
+
 describe('startActivity', () => {
   it('shows the seconds elapsed on a terminal only', () => {
     let now = 0;

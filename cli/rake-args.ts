@@ -38,7 +38,7 @@ export function parseRakeArgs(text: string): string[] {
 }
 
 /** The global options that take a value (`slctl --table t 'servers:tag[a,b]'`). */
-const VALUE_OPTIONS = new Set(['--endpoint', '--table', '--region', '--profile']);
+const VALUE_OPTIONS = new Set(['--endpoint', '--table', '--region', '--profile', '--via', '--function', '--endpoint-url', '--context']);
 
 /** Where the task name is: the first word that is neither an option nor a global option's value. */
 function taskIndex(words: readonly string[]): number | undefined {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Server } from '../shared/domain/entities.js';
-import { hostnameOf, renderTable, statusTable } from './status-table.js';
+import { hostnameOf, renderTable, statusNotes, statusTable } from './status-table.js';
 
 describe('renderTable (Tabulo, border: :blank, packed)', () => {
   it('pads every cell with one space, centres headers, aligns numbers right and text left', () => {
@@ -37,9 +37,23 @@ describe('statusTable', () => {
       server({ id: 'b', url: 'https://b.example.com/bigbluebutton/api', state: 'disabled', load: 5, polledAt: 1, meetings: 2 }),
       server({ id: 'a', url: 'https://a.example.com/bigbluebutton/api', online: false }),
     ]);
+    expect(lines[0].endsWith(' TAG  ID ')).toBe(true);
     expect(lines[1].startsWith(' a.example.com  enabled ')).toBe(true);
-    expect(lines[1].trim()).toBe('a.example.com  enabled   offline');
-    expect(lines[2].trim()).toBe('b.example.com  disabled  online          2      0                0       0');
+    expect(lines[1]).toBe(` a.example.com  enabled   offline ${' '.repeat(67)}a  `);
+    expect(lines[2]).toBe(` b.example.com  disabled  online          2      0                0       0 ${' '.repeat(25)}b  `);
+  });
+
+  it('orders servers of one host by id, and names each failing one in a note', () => {
+    const servers = [
+      server({ id: 'z', url: 'http://127.0.0.1:8091/bigbluebutton/api', pollError: 'timeout: no answer within 10000 ms' }),
+      server({ id: 'y', url: 'http://127.0.0.1:8090/bigbluebutton/api', online: false, pollError: 'refused: connect ECONNREFUSED 127.0.0.1:8090' }),
+      server({ id: 'x', url: 'http://127.0.0.1:8092/bigbluebutton/api' }),
+    ];
+    expect(statusTable(servers).slice(1).map((l) => l.trim().split(/\s+/).at(-1))).toEqual(['x', 'y', 'z']);
+    expect(statusNotes(servers)).toEqual([
+      'Server id=y offline: refused: connect ECONNREFUSED 127.0.0.1:8090 (nothing listens there: is BBB running, is the port in the URL right?)',
+      'Server id=z online, but its last poll failed: timeout: no answer within 10000 ms (no answer within CONNECT_TIMEOUT/RESPONSE_TIMEOUT: a firewall, or an overloaded server?)',
+    ]);
   });
 
   it('takes the host name from the URL', () => {

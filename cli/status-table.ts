@@ -1,5 +1,5 @@
 import type { Server } from '../shared/domain/entities.js';
-import { effectiveLoad, rubyFloat } from './format-server.js';
+import { effectiveLoad, pollProblem, rubyFloat } from './format-server.js';
 
 /**
  * `slctl status`: Scalelite's table (Tabulo, `border: :blank`, packed): one header row, no rules, every
@@ -42,6 +42,8 @@ export const STATUS_COLUMNS: readonly Column[] = [
   { header: 'LOAD', align: 'right' },
   { header: 'BBB VERSION', align: 'left' },
   { header: 'TAG', align: 'left' },
+  // ours: several servers may share a host name (every local one is 127.0.0.1); the tasks take the id
+  { header: 'ID', align: 'left' },
 ];
 
 /** The host part of a server URL ('' when it is not a URL). */
@@ -66,6 +68,8 @@ export interface StatusJson {
   load: number | null;
   bbbVersion: string | null;
   tag: string | null;
+  /** why the server's last poll failed (`<reason>: <error>`), null when it succeeded or never ran */
+  pollError: string | null;
 }
 
 export function statusJson(servers: readonly Server[]): StatusJson[] {
@@ -85,6 +89,7 @@ export function statusJson(servers: readonly Server[]): StatusJson[] {
         load: effectiveLoad(s) ?? null,
         bbbVersion: s.bbbVersion ?? null,
         tag: s.tag ?? null,
+        pollError: s.pollError ?? null,
       };
     })
     .sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -104,6 +109,17 @@ export function statusTable(servers: readonly Server[]): string[] {
     s.load === null ? '' : rubyFloat(s.load),
     text(s.bbbVersion),
     text(s.tag),
+    s.id,
   ]);
   return renderTable(STATUS_COLUMNS, rows);
+}
+
+/**
+ * Why servers fail their polls, one line each (table order), for stderr after the table: the table stays
+ * Scalelite's for scripts that read it, and the word `offline` appears in it only once per server.
+ */
+export function statusNotes(servers: readonly Server[]): string[] {
+  return statusJson(servers)
+    .filter((s) => s.pollError !== null)
+    .map((s) => pollProblem(s.id, s.status === 'online' ? 'online, but its last poll failed' : 'offline', s.pollError!));
 }

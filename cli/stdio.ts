@@ -8,20 +8,23 @@ import { currentTask, NeedsInput } from './task-context.js';
  */
 export const say = (line: string): void => {
   const task = currentTask();
-  if (task) task.stdout.push(`${line}\n`);
-  else aroundProgress(() => process.stdout.write(`${line}\n`));
+  if (!task) return aroundProgress(() => process.stdout.write(`${line}\n`));
+  task.order.push(1);
+  task.stdout.push(`${line}\n`);
 };
 export const warn = (line: string): void => {
   const task = currentTask();
-  if (task) task.stderr.push(`${line}\n`);
-  else aroundProgress(() => process.stderr.write(`${line}\n`));
+  if (!task) return aroundProgress(() => process.stderr.write(`${line}\n`));
+  task.order.push(2);
+  task.stderr.push(`${line}\n`);
 };
 
 /** Text exactly as given (no newline added), on stdout: a document such as `servers:yaml`. */
 export const print = (text: string): void => {
   const task = currentTask();
-  if (task) task.stdout.push(text);
-  else aroundProgress(() => process.stdout.write(text));
+  if (!task) return aroundProgress(() => process.stdout.write(text));
+  task.order.push(1);
+  task.stdout.push(text);
 };
 
 /** A file a task reads by the path given on its command line; inside the admin function, the copy sent with the request. */
@@ -29,7 +32,10 @@ export async function readTaskFile(path: string): Promise<string> {
   const task = currentTask();
   if (!task) return readFile(path, 'utf8');
   if (!Object.hasOwn(task.files, path)) throw Object.assign(new Error(`ENOENT: no such file, open '${path}' (slctl did not send it)`), { code: 'ENOENT' });
-  return task.files[path];
+  const file = task.files[path];
+  // the error reading it gave on the operator's machine, so that the task fails there and here alike
+  if (typeof file !== 'string') throw Object.assign(new Error(file.error), { code: file.code });
+  return file;
 }
 
 /** The whole of `input` as text (`servers:sync -` reads its YAML from stdin); inside the admin function, the stdin sent with the request. */
@@ -50,8 +56,8 @@ export function readLine(input: NodeJS.ReadStream | NodeJS.ReadableStream = proc
   const task = currentTask();
   if (task) {
     // inside the admin function: the next answer slctl sent, or ask slctl for it
-    if (task.asked >= task.answers.length) return Promise.reject(new NeedsInput());
-    return Promise.resolve(task.answers[task.asked++]);
+    if (task.asked++ >= task.answers.length) return Promise.reject(new NeedsInput());
+    return Promise.resolve(task.answers[task.asked - 1] ?? undefined);
   }
   return new Promise((resolve) => {
     let buffer = '';

@@ -4,6 +4,7 @@ import type { ServerConfigChanges } from '../shared/store/server-repo.js';
 import { errorText, runBounded, sendEnd } from './bbb-tasks.js';
 import { CliError } from './cli-error.js';
 import { rubyFloat } from './format-server.js';
+import { startProgress } from './progress.js';
 import type { DesiredServer, SyncMode } from './sync-file.js';
 
 export interface SyncOutput {
@@ -24,10 +25,21 @@ export interface SyncOutput {
  */
 export async function syncServers(deps: Deps, desired: readonly DesiredServer[], mode: SyncMode, dryRun: boolean, out: SyncOutput): Promise<void> {
   const current = new Map((await deps.store.servers.list()).map((s) => [s.id, s]));
-  for (const want of desired) await syncOne(deps, want, current.get(want.id), dryRun, out);
   const wanted = new Set(desired.map((d) => d.id));
-  for (const server of current.values()) {
-    if (!wanted.has(server.id)) await retire(deps, server, mode, dryRun, out);
+  const retired = [...current.values()].filter((s) => !wanted.has(s.id));
+  // one write or more per server, one after the other: a line on a terminal for a long file
+  const progress = startProgress('Syncing servers', desired.length + retired.length);
+  try {
+    for (const want of desired) {
+      await syncOne(deps, want, current.get(want.id), dryRun, out);
+      progress.tick();
+    }
+    for (const server of retired) {
+      await retire(deps, server, mode, dryRun, out);
+      progress.tick();
+    }
+  } finally {
+    progress.done();
   }
 }
 

@@ -2,8 +2,10 @@ import type { Deps } from '../shared/app/deps.js';
 import type { Env } from '../shared/config/env-names.js';
 import type { S3Storage } from '../shared/storage/s3-storage.js';
 import { currentTask } from './task-context.js';
+import type { TargetArgs } from './target-resolution.js';
 
-export interface TargetFlags {
+/** The target flags every task takes (cli/main.ts); cli/target-resolution.ts turns them into a target. */
+export interface TargetFlags extends TargetArgs {
   endpoint?: string;
   table?: string;
   region?: string;
@@ -21,9 +23,10 @@ export const S3_TARGET_OPTIONS = {
 } as const;
 
 /**
- * Builds the use-case dependencies for a CLI task: env first, flags override. Inside the admin function
- * (cli/task-context.ts) the function's own. The store, the AWS SDK and the S3 adapter are loaded here, on
- * first use, so that `slctl --help` and tasks that touch no table start without them.
+ * Builds the use-case dependencies for a CLI task from its target (cli/target-resolution.ts: flags, env,
+ * a named context, the local stack). Inside the admin function (cli/task-context.ts) the function's own.
+ * The store, the AWS SDK and the S3 adapter are loaded here, on first use, so that `slctl --help` and tasks
+ * that touch no table start without them.
  */
 export async function cliDeps(env: Env, flags: TargetFlags): Promise<Deps & { storage: S3Storage }> {
   const task = currentTask();

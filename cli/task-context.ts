@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Deps } from '../shared/app/deps.js';
+import type { AdminFile } from '../shared/admin/admin-contract.js';
 
 /**
  * Where a task runs. On the operator's machine (no context) a task prints to the process's stdout and
@@ -12,10 +13,13 @@ export interface TaskContext {
   deps: Deps;
   stdout: string[];
   stderr: string[];
+  /** the stream of each piece written, in order (1 stdout, 2 stderr): a terminal shows them interleaved */
+  order: (1 | 2)[];
   stdin?: string;
-  files: Readonly<Record<string, string>>;
-  answers: readonly string[];
-  /** answers used so far */
+  files: Readonly<Record<string, AdminFile>>;
+  /** the answers slctl sent (null: its standard input had ended) */
+  answers: readonly (string | null)[];
+  /** questions asked so far (one more than the answers when the last one is still open) */
   asked: number;
 }
 

@@ -57,10 +57,17 @@ describe('awsSecretFetcher', () => {
     expect(sdk.clientsMade).toEqual(['SecretsManager']);
   });
 
-  it('rejects anything that is not a Secrets Manager or SSM ARN, loading nothing', async () => {
+  it('reads a Secrets Manager secret by its name, as the stack passes a name (never a guessed partial ARN)', async () => {
+    const sdk = fakeSdk({ secretString: 'by-name' });
+    expect(await awsSecretFetcher(sdk.load)('scalelite/lb-secret')).toBe('by-name');
+    expect(sdk.sent).toEqual([{ client: 'SecretsManager', command: 'GetSecretValue', input: { SecretId: 'scalelite/lb-secret' } }]);
+  });
+
+  it('rejects anything that is neither a Secrets Manager or SSM ARN nor a secret name, loading nothing', async () => {
     const sdk = fakeSdk({});
     await expect(awsSecretFetcher(sdk.load)('arn:aws:s3:::bucket/key')).rejects.toThrow(/not the ARN/);
-    await expect(awsSecretFetcher(sdk.load)('plain-text')).rejects.toThrow(/not the ARN/);
+    await expect(awsSecretFetcher(sdk.load)('plain text with spaces')).rejects.toThrow(/not the ARN/);
+    await expect(awsSecretFetcher(sdk.load)('')).rejects.toThrow(/not the ARN/);
     expect(sdk.loaded).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 import type { SecretFetcher } from '../shared/config/secret-env.js';
 
 /**
- * Reads a secret value from Secrets Manager (`arn:…:secretsmanager:…`) or SSM Parameter Store
+ * Reads a secret value from Secrets Manager (`arn:…:secretsmanager:…`, or a secret's name) or SSM Parameter Store
  * (`arn:…:ssm:…:parameter/…`, SecureString decrypted). The SDK clients are not dependencies of the
  * project: the Lambda Node.js 22 runtime provides them, the bundle marks them external, and they are
  * imported on first use only — a cold start without `<NAME>_ARN` variables loads neither.
@@ -25,7 +25,9 @@ export function awsSecretFetcher(load: ModuleLoader = runtimeImport): SecretFetc
     return c;
   };
   return async (arn) => {
-    const service = /^arn:[^:]+:([^:]+):/.exec(arn)?.[1];
+    // a Secrets Manager secret given by its name (`-c secret.X=secretsmanager:<name>`: the stack passes the
+    // name, never a guessed partial ARN, which GetSecretValue would take for a different secret)
+    const service = arn.startsWith('arn:') ? /^arn:[^:]+:([^:]+):/.exec(arn)?.[1] : /^[A-Za-z0-9/_+=.@-]{1,512}$/.test(arn) ? 'secretsmanager' : undefined;
     if (service === 'secretsmanager') {
       const specifier = '@aws-sdk/client-secrets-manager';
       const sdk = (await load(specifier)) as { SecretsManagerClient: ClientCtor; GetSecretValueCommand: CommandCtor };
@@ -42,6 +44,6 @@ export function awsSecretFetcher(load: ModuleLoader = runtimeImport): SecretFetc
       if (out.Parameter?.Value === undefined) throw new Error('the parameter has no value');
       return out.Parameter.Value;
     }
-    throw new Error('not the ARN of a Secrets Manager secret or an SSM parameter');
+    throw new Error('not the ARN of a Secrets Manager secret or an SSM parameter, nor the name of a secret');
   };
 }

@@ -25,6 +25,8 @@ export interface ScaleliteAlarmsProps {
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
+/** PollerThrottles: throttled in this many one-minute periods out of the last `minutes`. */
+export const POLLER_THROTTLE_ALARM = { datapoints: 5, minutes: 10 } as const;
 
 /**
  * What an operator must hear about. BBB API failures answer HTTP 200 with XML by design, so an HTTP
@@ -40,18 +42,22 @@ export class ScaleliteAlarms extends Construct {
   constructor(scope: Construct, id: string, props: ScaleliteAlarmsProps) {
     super(scope, id);
     const action: IAlarmAction | undefined = props.alarmTopicArn ? new SnsAction(Topic.fromTopicArn(this, 'Topic', props.alarmTopicArn)) : undefined;
-    const alarm = (alarmId: string, description: string, metric: Metric, threshold: number, opts: { below?: boolean; missing?: TreatMissingData; periods?: number } = {}) => {
+    type Options = { below?: boolean; missing?: TreatMissingData; periods?: number; datapoints?: number; notifyInsufficientData?: boolean };
+    const alarm = (alarmId: string, description: string, metric: Metric, threshold: number, opts: Options = {}) => {
       const a = new Alarm(this, alarmId, {
         alarmDescription: description,
         metric,
         threshold,
         evaluationPeriods: opts.periods ?? 1,
+        datapointsToAlarm: opts.datapoints,
         comparisonOperator: opts.below ? ComparisonOperator.LESS_THAN_THRESHOLD : ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        // these metrics have data only when something happens (an error, a throttle, a message): no data is good news
         treatMissingData: opts.missing ?? TreatMissingData.NOT_BREACHING,
       });
       if (action) {
         a.addAlarmAction(action);
         a.addOkAction(action);
+        if (opts.notifyInsufficientData) a.addInsufficientDataAction(action);
       }
       this.alarms.push(a);
       return a;
@@ -67,14 +73,27 @@ export class ScaleliteAlarms extends Construct {
       props.poller.metricDuration({ period: FIVE_MINUTES, statistic: 'Maximum' }),
       nearTimeout,
     );
-    alarm('PollerThrottles', 'The poller was throttled: poll cycles were skipped.', props.poller.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }), 1);
+    // A run that starts while the previous one is still finishing (a late schedule, a cold start) can be
+    // throttled by the poller's reserved concurrency; Lambda retries it from its async queue, nothing is
+    // lost. Only throttling minute after minute means the poller cannot run.
+    alarm(
+      'PollerThrottles',
+      `The poller was throttled in ${POLLER_THROTTLE_ALARM.datapoints} of the last ${POLLER_THROTTLE_ALARM.minutes} minutes: poll cycles are being skipped (account concurrency exhausted, or its reserved concurrency too small). A single throttle of an overlapping run is retried and harmless.`,
+      props.poller.metricThrottles({ period: Duration.minutes(1), statistic: 'Sum' }),
+      1,
+      { periods: POLLER_THROTTLE_ALARM.minutes, datapoints: POLLER_THROTTLE_ALARM.datapoints },
+    );
     const window = Duration.minutes(Math.max(10, 2 * props.pollerSchedule.toMinutes()));
+    // "Not running" is the absence of data, so it cannot treat missing data as breaching without going to
+    // ALARM on every fresh deployment (no run yet). It treats it as missing: a stopped poller takes the
+    // alarm to INSUFFICIENT_DATA, which notifies the topic like ALARM does; a new alarm starts there
+    // without a notification and turns OK with the first run.
     alarm(
       'PollerNotRunning',
-      `The poller did not run for ${window.toMinutes()} minutes (schedule disabled or broken): server health and load go stale.`,
+      `The poller did not run for ${window.toMinutes()} minutes (schedule disabled or broken): server health and load go stale. This alarm reports it as INSUFFICIENT_DATA (no invocations at all), notified like ALARM.`,
       props.poller.metricInvocations({ period: window, statistic: 'Sum' }),
       1,
-      { below: true, missing: TreatMissingData.BREACHING },
+      { below: true, missing: TreatMissingData.MISSING, notifyInsufficientData: true },
     );
 
     const importer = props.importer;

@@ -10,6 +10,7 @@ export const LAMBDA_ENTRIES = {
   api: 'functions/api/handler.ts',
   poller: 'functions/poller/handler.ts',
   importer: 'functions/importer/handler.ts',
+  admin: 'functions/admin/handler.ts',
 } as const;
 
 /** ESM for Node.js 22 (top-level await in `functions/deps.ts`). */

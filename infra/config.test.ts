@@ -1,6 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../shared/config/env-names.js';
-import { InfraConfigError, lambdaSettings, parseSecretRef, playbackFormats, readConfig } from './config.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from './bundling.js';
+import {
+  checkRegions,
+  CONTEXT_KEYS,
+  DEFAULT_API_THROTTLE,
+  InfraConfigError,
+  lambdaSettings,
+  parseSecretRef,
+  playbackFormats,
+  POLLER_RESERVED_CONCURRENCY,
+  readConfig,
+} from './config.js';
+
+/** cdk.json's context: CDK's feature flags, which every synth gets. */
+const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')).context;
 import { LAMBDA_PLAIN_ENV_NAMES, lambdaEnvironment } from './lambda-environment.js';
 
 const CF_CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/9a8b7c6d-1111-2222-3333-444455556666';
@@ -32,10 +48,21 @@ describe('readConfig (CDK context)', () => {
       logRetentionDays: 30,
       alarmTopicArn: undefined,
       tableName: undefined,
-      pollerReservedConcurrency: undefined,
+      tableKmsKeyArn: undefined,
+      apiThrottle: DEFAULT_API_THROTTLE,
+      apiReservedConcurrency: undefined,
+      // the poller's own concurrency, by default: a flood of API calls never starves polling
+      pollerReservedConcurrency: POLLER_RESERVED_CONCURRENCY,
       importerReservedConcurrency: undefined,
-      bundleAwsSdk: false,
+      adminReservedConcurrency: undefined,
+      // what was tested is what runs: the SDK inside the bundle
+      bundleAwsSdk: true,
+      lambdaRuntime: 'nodejs22.x',
+      // the admin API is replayable (a signed URL stays valid): off unless asked for
+      adminApi: false,
     });
+    expect(POLLER_RESERVED_CONCURRENCY).toBeGreaterThanOrEqual(2); // an overlapping run is not throttled
+    expect(DEFAULT_API_THROTTLE.rate).toBeLessThanOrEqual(DEFAULT_API_THROTTLE.burst);
   });
 
   it('reads every option, from -c strings or cdk.json values', () => {
@@ -54,9 +81,17 @@ describe('readConfig (CDK context)', () => {
       'env.DEFAULT_CREATE_PARAMS': 'record=false,muteOnStart=true',
       logRetentionDays: '365',
       tableName: 'scalelite-prod',
+      tableKmsKeyArn: 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      apiThrottleRate: 100,
+      apiThrottleBurst: '300',
+      apiReservedConcurrency: 200,
       pollerReservedConcurrency: '1',
       importerReservedConcurrency: '10',
-      bundleAwsSdk: 'true',
+      adminReservedConcurrency: '2',
+      bundleAwsSdk: 'false',
+      lambdaRuntime: 'nodejs24.x',
+      adminApi: true,
+      dnsRecords: 'false',
       stackName: 'ScaleliteProd',
     });
     expect(config).toMatchObject({
@@ -65,6 +100,7 @@ describe('readConfig (CDK context)', () => {
         name: 'sl.example.com',
         certificateArn: 'arn:aws:acm:eu-central-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012',
         hostedZone: { id: 'Z0123456789ABC', name: 'example.com' },
+        dnsRecords: false,
       },
       recordings: true,
       cloudFront: { certificateArn: CF_CERT, priceClass: 'PriceClass_All', playbackKeyVersion: 3 },
@@ -74,9 +110,15 @@ describe('readConfig (CDK context)', () => {
       settings: { MAX_MEETING_DURATION: '120', DEFAULT_CREATE_PARAMS: 'record=false,muteOnStart=true' },
       logRetentionDays: 365,
       tableName: 'scalelite-prod',
+      tableKmsKeyArn: 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      apiThrottle: { rate: 100, burst: 300 },
+      apiReservedConcurrency: 200,
       pollerReservedConcurrency: 1,
       importerReservedConcurrency: 10,
-      bundleAwsSdk: true,
+      adminReservedConcurrency: 2,
+      bundleAwsSdk: false,
+      lambdaRuntime: 'nodejs24.x',
+      adminApi: true,
     });
   });
 
@@ -182,11 +224,147 @@ describe('readConfig (CDK context)', () => {
     expect(configError({ secretsKmsKeyArn: 'alias/aws/secretsmanager' }).key).toBe('secretsKmsKeyArn');
     expect(configError({ pollerReservedConcurrency: '0' }).key).toBe('pollerReservedConcurrency');
     expect(configError({ importerReservedConcurrency: '0' }).key).toBe('importerReservedConcurrency');
+    expect(configError({ adminReservedConcurrency: '0' }).key).toBe('adminReservedConcurrency');
+    expect(configError({ adminReservedConcurrency: 'two' }).message).toMatch(/not a whole number/);
     expect(configError({ tableName: 'a' }).key).toBe('tableName');
   });
 });
 
+describe('unknown context keys', () => {
+  it('refuses a misspelt key, naming the closest known one and listing them all', () => {
+    const e = configError({ pollIntervall: '30' });
+    expect(e.key).toBe('pollIntervall');
+    expect(e.message).toMatch(/not a setting of this app \(did you mean pollInterval\?\)/);
+    for (const key of CONTEXT_KEYS) expect(e.message).toContain(key);
+    expect(e.message).toContain('secret.<NAME>');
+    expect(configError({ domian: 'sl.example.com' }).message).toMatch(/did you mean domain\?/);
+    expect(configError({ TableName: 'x' }).message).toMatch(/did you mean tableName\?/);
+    // nothing close: no guess, the list only
+    expect(configError({ favouriteColour: 'blue' }).message).not.toMatch(/did you mean/);
+  });
+
+  it('accepts CDK’s own keys: cdk.json’s feature flags, what the CLI passes, cached lookups', () => {
+    expect(Object.keys(CDK_JSON_CONTEXT).length).toBeGreaterThan(50);
+    expect(() => readConfig(CDK_JSON_CONTEXT)).not.toThrow();
+    expect(() =>
+      readConfig({
+        'aws:cdk:enable-path-metadata': true,
+        'aws:cdk:enable-asset-metadata': true,
+        'aws:cdk:version-reporting': true,
+        'aws:cdk:bundling-stacks': ['**'],
+        '@aws-cdk-containers/ecs-service-extensions:enableDefaultLogDriver': true,
+        'acknowledged-issue-numbers': [34892],
+        'cli-telemetry': false,
+        'hosted-zone:account=123456789012:domainName=example.com:region=eu-central-1': { Id: '/hostedzone/Z1' },
+      }),
+    ).not.toThrow();
+  });
+
+  it('knows exactly the keys docs/DEPLOY.md documents', () => {
+    const deploy = readFileSync(join(REPO_ROOT, 'docs', 'DEPLOY.md'), 'utf8');
+    const section = deploy.slice(deploy.indexOf('## Configuration (CDK context)'), deploy.indexOf('\n## ', deploy.indexOf('## Configuration (CDK context)') + 5));
+    const documented = section
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .flatMap((line) => [...line.split('|')[1].matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+    expect(documented.filter((k) => !k.includes('<')).sort()).toEqual([...CONTEXT_KEYS].sort());
+    expect(documented).toEqual(expect.arrayContaining(['secret.<NAME>', 'env.<NAME>']));
+  });
+});
+
+describe('the options of issue 13', () => {
+  it('reserved concurrency: a whole number, none for no reservation; never 0', () => {
+    expect(readConfig({ pollerReservedConcurrency: 'none' }).pollerReservedConcurrency).toBeUndefined();
+    expect(readConfig({ apiReservedConcurrency: '150' }).apiReservedConcurrency).toBe(150);
+    expect(readConfig({ apiReservedConcurrency: 'none' }).apiReservedConcurrency).toBeUndefined();
+    expect(configError({ apiReservedConcurrency: '0' }).message).toMatch(/never answer an API call \(give none/);
+    expect(configError({ pollerReservedConcurrency: '0' }).message).toMatch(/never run the poller/);
+    expect(configError({ apiReservedConcurrency: 'lots' }).key).toBe('apiReservedConcurrency');
+  });
+
+  it('throttling: whole numbers of at least 1', () => {
+    expect(readConfig({ apiThrottleRate: '20' }).apiThrottle).toEqual({ rate: 20, burst: DEFAULT_API_THROTTLE.burst });
+    expect(configError({ apiThrottleRate: '0' }).key).toBe('apiThrottleRate');
+    expect(configError({ apiThrottleBurst: '1.5' }).key).toBe('apiThrottleBurst');
+  });
+
+  it('lambdaRuntime: nodejs22.x or nodejs24.x', () => {
+    expect(readConfig({ lambdaRuntime: 'nodejs24.x' }).lambdaRuntime).toBe('nodejs24.x');
+    expect(configError({ lambdaRuntime: 'nodejs20.x' }).message).toMatch(/not one of nodejs22.x, nodejs24.x/);
+  });
+
+  it('adminApi: off by default, ADMIN_API_ENABLED follows it and cannot be set with env.*', () => {
+    expect(lambdaSettings(readConfig({}), { tableName: 't', bucketName: 'b' })).toMatchObject({ ADMIN_API_ENABLED: 'false' });
+    expect(lambdaSettings(readConfig({ adminApi: 'true' }), { tableName: 't', bucketName: 'b' })).toMatchObject({ ADMIN_API_ENABLED: 'true' });
+    expect(configError({ adminApi: 'yes' }).key).toBe('adminApi');
+    expect(configError({ 'env.ADMIN_API_ENABLED': 'true' }).key).toBe('env.ADMIN_API_ENABLED');
+  });
+
+  it('tableKmsKeyArn: a key ARN, not an alias', () => {
+    expect(configError({ tableKmsKeyArn: 'alias/scalelite' }).key).toBe('tableKmsKeyArn');
+    expect(configError({ tableKmsKeyArn: 'arn:aws:kms:eu-central-1:123456789012:alias/scalelite' }).message).toMatch(/an alias will not do/);
+  });
+
+  it('dnsRecords: only with a hosted zone', () => {
+    const zone = { domain: 'sl.example.com', hostedZoneId: 'Z0123456789ABC', hostedZoneName: 'example.com', recordings: 'false' };
+    expect(readConfig(zone).domain?.dnsRecords).toBe(true);
+    expect(readConfig({ ...zone, dnsRecords: 'false' }).domain?.dnsRecords).toBe(false);
+    expect(configError({ domain: 'sl.example.com', recordings: 'false', dnsRecords: 'false' }).message).toMatch(/needs -c hostedZoneId/);
+    expect(configError({ dnsRecords: 'false' }).message).toMatch(/needs -c domain/);
+  });
+});
+
+describe('checkRegions (the stack’s region known at synth)', () => {
+  const inRegion = (ctx: Record<string, unknown>, region = 'eu-central-1') => checkRegions(readConfig(ctx), region);
+  const regionError = (ctx: Record<string, unknown>, region = 'eu-central-1') => {
+    try {
+      inRegion(ctx, region);
+    } catch (e) {
+      if (e instanceof InfraConfigError) return e;
+      throw e;
+    }
+    throw new Error('expected an InfraConfigError');
+  };
+  const API_ONLY = { domain: 'sl.example.com', recordings: 'false' };
+
+  it('the API’s certificate must be in the stack’s region (regional custom domains), CloudFront’s in us-east-1', () => {
+    expect(() => inRegion({ ...API_ONLY, certificateArn: REGIONAL_CERT })).not.toThrow();
+    const e = regionError({ ...API_ONLY, certificateArn: CF_CERT });
+    expect(e.key).toBe('certificateArn');
+    expect(e.message).toMatch(/is in us-east-1, the stack in eu-central-1: API Gateway/);
+    // CloudFront's certificate is in us-east-1 whatever the stack's region: not this check's business
+    expect(() => inRegion({ domain: 'sl.example.com', cloudFrontCertificateArn: CF_CERT, certificateArn: REGIONAL_CERT })).not.toThrow();
+    // in us-east-1 one certificate may serve both
+    expect(() => inRegion({ domain: 'sl.example.com', cloudFrontCertificateArn: CF_CERT, certificateArn: CF_CERT }, 'us-east-1')).not.toThrow();
+  });
+
+  it('secret and parameter ARNs and the KMS keys must be in the stack’s region; names are looked up there', () => {
+    const elsewhere = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:scalelite/lb-AbCdEf';
+    expect(regionError({ 'secret.LOADBALANCER_SECRET': elsewhere }).key).toBe('secret.LOADBALANCER_SECRET');
+    expect(regionError({ 'secret.ADMIN_SECRET': 'arn:aws:ssm:us-east-1:123456789012:parameter/scalelite/admin' }).message).toMatch(/functions read their secrets in their own region/);
+    expect(regionError({ secretsKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' }).key).toBe('secretsKmsKeyArn');
+    expect(regionError({ tableKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' }).key).toBe('tableKmsKeyArn');
+    expect(() =>
+      inRegion({
+        'secret.LOADBALANCER_SECRET': 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:scalelite/lb-AbCdEf',
+        'secret.LOADBALANCER_SECRETS': 'secretsmanager:scalelite/previous',
+        'secret.ADMIN_SECRET': 'ssm:/scalelite/admin',
+        tableKmsKeyArn: 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      }),
+    ).not.toThrow();
+  });
+});
+
 describe('parseSecretRef', () => {
+  it('a Secrets Manager ARN must be complete; a name goes as a name, even one that looks like it has a suffix', () => {
+    const partial = configError({ 'secret.LOADBALANCER_SECRET': 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:scalelite/lb' });
+    expect(partial.key).toBe('secret.LOADBALANCER_SECRET');
+    expect(partial.message).toMatch(/partial Secrets Manager ARN/);
+    expect(partial.message).toMatch(/--secret-id scalelite\/lb --query ARN/);
+    expect(partial.message).toMatch(/secretsmanager:scalelite\/lb$/);
+    expect(parseSecretRef('k', 'secretsmanager:scalelite/lb-secret')).toEqual({ kind: 'secretsmanager-name', name: 'scalelite/lb-secret' });
+  });
+
   it('accepts Secrets Manager and SSM references in four forms', () => {
     const sm = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:scalelite/lb-AbCdEf';
     const ssm = 'arn:aws:ssm:eu-central-1:123456789012:parameter/scalelite/lb';

@@ -5,6 +5,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { LambdaRuntimeName } from './config.js';
 import { BUNDLE_TARGET, ESM_REQUIRE_BANNER, externalModules, LAMBDA_ENTRIES, moduleAliases, REPO_ROOT } from './bundling.js';
 
 export interface ScaleliteFunctionProps {
@@ -15,11 +16,15 @@ export interface ScaleliteFunctionProps {
   environment: Record<string, string>;
   logRetentionDays: number;
   bundleAwsSdk: boolean;
+  /** `lambdaRuntime`: nodejs22.x (default) or nodejs24.x. */
+  runtime: LambdaRuntimeName;
   reservedConcurrentExecutions?: number;
 }
 
+const RUNTIMES: Record<LambdaRuntimeName, Runtime> = { 'nodejs22.x': Runtime.NODEJS_22_X, 'nodejs24.x': Runtime.NODEJS_24_X };
+
 /**
- * One Lambda of the system: Node.js 22 on arm64, bundled locally by esbuild (ESM, minified), with its
+ * One Lambda of the system: Node.js 22 (or 24) on arm64, bundled locally by esbuild (ESM, minified), with its
  * own log group (retention set, kept when the stack goes) and its own role that can write to that
  * log group and nothing else — the stack grants the rest (`grant*`).
  */
@@ -42,7 +47,7 @@ export class ScaleliteFunction extends Construct {
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       description: props.description,
-      runtime: Runtime.NODEJS_22_X,
+      runtime: RUNTIMES[props.runtime],
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,

@@ -15,9 +15,29 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { AaaaRecord, ARecord, HostedZone, type IHostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
 import { ApiGatewayv2DomainProperties } from 'aws-cdk-lib/aws-route53-targets';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type CfnElement, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { DomainConfig } from './config.js';
+
+/**
+ * Pinned logical ids of what carries the balancer's names — the certificate, the custom domain names,
+ * their API mappings and the DNS records — as the stack has always generated them: a refactoring that
+ * moves a construct must not replace one of them, since a replacement is created before the old one is
+ * deleted and the name is taken ("already exists", then a rollback).
+ */
+export const NAME_LOGICAL_IDS = {
+  Certificate: 'HttpApiCertificate76060F2A',
+  ApexDomain: 'HttpApiApexDomainF3F99060',
+  WildcardDomain: 'HttpApiWildcardDomainFC8B70C2',
+  ApexMapping: 'HttpApiApexMapping383E98FD',
+  WildcardMapping: 'HttpApiWildcardMapping1FBF94F7',
+  ApexA: 'HttpApiApexA6A0EE2A6',
+  ApexAaaa: 'HttpApiApexAaaa5D1F248F',
+  WildcardA: 'HttpApiWildcardA58D3035D',
+  WildcardAaaa: 'HttpApiWildcardAaaa13FE9EDF',
+} as const;
+
+const pin = (construct: Construct, logicalId: string) => (construct.node.defaultChild as CfnElement).overrideLogicalId(logicalId);
 
 export interface ScaleliteHttpApiProps {
   handler: IFunction;
@@ -29,6 +49,8 @@ export interface ScaleliteHttpApiProps {
    * the API's own endpoint is switched off, so the API is reached only with a host it serves.
    */
   behindCloudFront: boolean;
+  /** The stage's throttling (`apiThrottleRate`, `apiThrottleBurst`). */
+  throttle: { rate: number; burst: number };
 }
 
 /**
@@ -75,7 +97,9 @@ export class ScaleliteHttpApi extends Construct {
     this.api = new HttpApi(this, 'Api', {
       description: 'BigBlueButton load balancer: BBB API',
       createDefaultStage: false,
-      disableExecuteApiEndpoint: props.behindCloudFront && props.domain !== undefined,
+      // with a domain the API is reached by its names only (directly, or as CloudFront's origin): no second,
+      // unthrottled-by-name way in that bypasses the distribution or the tenant's host
+      disableExecuteApiEndpoint: props.domain !== undefined,
       ipAddressType: IpAddressType.DUAL_STACK,
       defaultIntegration: new HttpLambdaIntegration('ApiIntegration', props.handler, {
         payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
@@ -87,6 +111,8 @@ export class ScaleliteHttpApi extends Construct {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
+      // a flood is answered 429 by API Gateway before it costs Lambda time or concurrency
+      throttle: { rateLimit: props.throttle.rate, burstLimit: props.throttle.burst },
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogs),
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
@@ -107,6 +133,7 @@ export class ScaleliteHttpApi extends Construct {
           // without a hosted zone: add the CNAME records ACM shows while the deployment waits
           validation: CertificateValidation.fromDns(zone),
         });
+    if (this.certificate instanceof Certificate) pin(this.certificate, NAME_LOGICAL_IDS.Certificate);
     for (const [idPrefix, name] of [
       ['Apex', domain.name],
       ['Wildcard', `*.${domain.name}`],
@@ -117,10 +144,15 @@ export class ScaleliteHttpApi extends Construct {
         securityPolicy: SecurityPolicy.TLS_1_2,
         ipAddressType: IpAddressType.DUAL_STACK,
       });
-      new ApiMapping(this, `${idPrefix}Mapping`, { api: this.api, domainName, stage: this.stage });
+      pin(domainName, NAME_LOGICAL_IDS[`${idPrefix}Domain`]);
+      const mapping = new ApiMapping(this, `${idPrefix}Mapping`, { api: this.api, domainName, stage: this.stage });
+      pin(mapping, NAME_LOGICAL_IDS[`${idPrefix}Mapping`]);
+      // one after the other: API Gateway creates and deletes custom domain names one at a time per account
+      if (this.domainNames.length > 0) domainName.node.addDependency(this.domainNames[0]);
       this.domainNames.push(domainName);
     }
-    this.zone = zone;
+    // -c dnsRecords=false: the zone validates the certificate, the records stay the operator's (cut-over)
+    this.zone = domain.dnsRecords ? zone : undefined;
     if (!props.behindCloudFront) {
       const [apex, wildcard] = this.domainNames;
       const target = (d: DomainName) => RecordTarget.fromAlias(new ApiGatewayv2DomainProperties(d.regionalDomainName, d.regionalHostedZoneId));
@@ -136,8 +168,8 @@ export class ScaleliteHttpApi extends Construct {
       ['Apex', this.domain.name, apexTarget],
       ['Wildcard', `*.${this.domain.name}`, wildcardTarget],
     ] as const) {
-      new ARecord(this, `${idPrefix}A`, { zone, recordName: name, target });
-      new AaaaRecord(this, `${idPrefix}Aaaa`, { zone, recordName: name, target });
+      pin(new ARecord(this, `${idPrefix}A`, { zone, recordName: name, target }), NAME_LOGICAL_IDS[`${idPrefix}A`]);
+      pin(new AaaaRecord(this, `${idPrefix}Aaaa`, { zone, recordName: name, target }), NAME_LOGICAL_IDS[`${idPrefix}Aaaa`]);
     }
   }
 }

@@ -1,5 +1,4 @@
 import { Aws, Duration } from 'aws-cdk-lib';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Rule } from 'aws-cdk-lib/aws-events';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
@@ -15,6 +14,7 @@ import { type LambdaPlainEnvName, lambdaEnvironment } from './lambda-environment
 import { RECORDING_OBJECTS, type RecordingsBucket, UPLOAD_OBJECTS } from './recordings-bucket.js';
 import { scheduleRetention } from './retention-schedule.js';
 import type { SecretSources } from './secret-sources.js';
+import type { ScaleliteTable } from './table.js';
 
 /** Lambda's maximum: one invocation streams one tar, however big, from S3 to S3. */
 export const IMPORTER_TIMEOUT = Duration.minutes(15);
@@ -105,7 +105,7 @@ export interface RecordingImporter {
 export interface RecordingImporterProps {
   config: ScaleliteConfig;
   bucket: RecordingsBucket;
-  table: Table;
+  table: ScaleliteTable;
   settings: Record<LambdaPlainEnvName, string>;
   secrets: SecretSources;
   /** The secrets that sign recording-ready callbacks (the importer makes the first attempt). */
@@ -129,6 +129,7 @@ export function createRecordingImporter(scope: Construct, props: RecordingImport
     environment: lambdaEnvironment(props.settings, props.secrets.arnsOf(props.signingSecrets)),
     logRetentionDays: config.logRetentionDays,
     bundleAwsSdk: config.bundleAwsSdk,
+    runtime: config.lambdaRuntime,
     reservedConcurrentExecutions: config.importerReservedConcurrency,
   });
   // the recording, its formats and the recording-ready callback outbox are items of the table

@@ -33,10 +33,15 @@ export function defaultLambdaSettings(): Record<LambdaPlainEnvName, string> {
 /**
  * The environment of one function: all plain settings, plus `<NAME>_ARN` for each secret this
  * function reads (`secretArns` may hold CloudFormation tokens).
+ *
+ * The playback signing key's id (`CF_KEY_PAIR_ID`) goes only with the key itself: the runtime refuses
+ * one without the other (`parseConfig`: "CF_PRIVATE_KEY_B64 is needed with CF_KEY_PAIR_ID"), so a
+ * function that does not read the key (poller, importer, admin) gets an empty id and signs no cookie.
  */
 export function lambdaEnvironment(settings: Record<LambdaPlainEnvName, string>, secretArns: Partial<Record<SecretEnvName, string>> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of LAMBDA_PLAIN_ENV_NAMES) env[name] = settings[name];
+  if (secretArns.CF_PRIVATE_KEY_B64 === undefined) env.CF_KEY_PAIR_ID = '';
   for (const [name, arn] of Object.entries(secretArns) as [SecretEnvName, string | undefined][]) {
     if (arn !== undefined) env[secretRefEnvName(name)] = arn;
   }

@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { type CfnElement, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { PLAYBACK_OBJECTS, RECORDING_OBJECTS, UPLOAD_OBJECTS } from './recordings-bucket.js';
 import type { ScaleliteStack } from './scalelite-stack.js';
@@ -15,12 +15,12 @@ export const bucketObjectsFinding = (bucketNamePrefix: string, pattern: string) 
 export function acknowledgeFindings(stack: ScaleliteStack): void {
   const ack = (construct: IConstruct, id: string, reason: string) => Validations.of(construct).acknowledge({ id: `AwsSolutions::${id}`, reason });
 
-  const functions = [stack.api, stack.poller, ...(stack.recordings ? [stack.recordings.importer] : [])];
+  const functions = [stack.api, stack.poller, stack.admin, ...(stack.recordings ? [stack.recordings.importer] : [])];
   for (const fn of functions) {
     ack(
       fn.fn,
       'AwsSolutions-L1',
-      'The runtime is pinned to nodejs22.x on purpose: the version the project is built and tested for (ESM with top-level await, AWS SDK v3 provided by the runtime). Moving to a newer runtime is a tested change, not a silent one.',
+      `The runtime is chosen on purpose (${stack.config.lambdaRuntime}, -c lambdaRuntime=nodejs22.x|nodejs24.x): a version the project is built and tested for (ESM with top-level await; the AWS SDK bundled by default). Moving to a newer runtime is a tested change, not a silent one.`,
     );
     ack(
       fn.role,
@@ -38,9 +38,15 @@ export function acknowledgeFindings(stack: ScaleliteStack): void {
   }
 
   ack(
+    stack.operatorPolicy,
+    `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(stack.admin.fn.node.defaultChild as CfnElement)}.Arn>:*]`,
+    'The slctl operator policy allows lambda:InvokeFunction on the admin function only: its ARN, and with `:*` the same function’s versions and aliases (a qualified invocation such as --qualifier $LATEST is authorized against the qualified ARN). The wildcard never reaches another function.',
+  );
+
+  ack(
     stack.httpApi.api.node.findChild('DefaultRoute'),
     'AwsSolutions-APIG4',
-    'The BBB API authenticates every call itself: a checksum over the raw query string with the shared secret (constant-time comparison), as BigBlueButton and Scalelite do; front-ends cannot send API Gateway credentials. The admin API checks ADMIN_SECRET in the app.',
+    'The BBB API authenticates every call itself: a checksum over the raw query string with the shared secret (constant-time comparison), as BigBlueButton and Scalelite do; front-ends cannot send API Gateway credentials. The admin API /scalelite/api is off unless -c adminApi=true, and then checks ADMIN_SECRET in the app; operators use the admin function through IAM instead.',
   );
 
   if (stack.recordings) acknowledgeRecordings(stack, ack);
@@ -67,6 +73,11 @@ function acknowledgeRecordings(stack: ScaleliteStack, ack: Ack): void {
     stack.api.role,
     bucketObjectsFinding(prefix, PLAYBACK_OBJECTS),
     's3:GetObject on playback/* only: the API serves the presentation player’s index.html at /playback/presentation/2.3/<record id> after the play checks; the player’s files (installed by slctl playback:install) are the playback area, nothing else.',
+  );
+  ack(
+    stack.admin.role,
+    bucketObjectsFinding(prefix, RECORDING_OBJECTS),
+    's3:DeleteObject on recordings/* only (and s3:ListBucket of the bucket limited to the s3:prefix recordings/*): slctl recordings:purge, run in the admin function, deletes the files of expired recordings, each under recordings/<record id>/; which recordings expire is decided at run time, so the grant covers the recordings area. No object is read.',
   );
   ack(
     importer.role,

@@ -6,6 +6,7 @@ import {
   type BehaviorOptions,
   CachedMethods,
   CachePolicy,
+  type CfnDistribution,
   Distribution,
   Function as EdgeFunction,
   FunctionCode,
@@ -43,6 +44,12 @@ export const PLAYER_FILES_PATH = `${PLAYER_PATH}*.*`;
 export const ERROR_CACHING = Duration.seconds(10);
 /** API Gateway answers within 29 s; CloudFront waits a little longer for it. */
 export const API_ORIGIN_READ_TIMEOUT = Duration.seconds(30);
+
+/**
+ * Pinned, as the stack has always generated it: the distribution holds the balancer's names as its
+ * aliases, and a replacement would be created while the old one still holds them (CNAMEAlreadyExists).
+ */
+export const DISTRIBUTION_LOGICAL_ID = 'CdnDistribution149FA6C8';
 
 export interface RecordingsDistributionProps {
   api: HttpApi;
@@ -154,6 +161,7 @@ export class RecordingsDistribution extends Construct {
       priceClass: props.cloudFront.priceClass as PriceClass,
       errorResponses: [{ httpStatus: 403, responseHttpStatus: 404, responsePagePath: RECORDING_NOT_FOUND_PATH, ttl: ERROR_CACHING }],
     });
+    (this.distribution.node.defaultChild as CfnDistribution).overrideLogicalId(DISTRIBUTION_LOGICAL_ID);
 
     props.recordings.bucket.addToResourcePolicy(
       new PolicyStatement({

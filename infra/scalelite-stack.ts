@@ -1,5 +1,5 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Annotations, Aws, CfnOutput, Duration, Fn, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import type { ManagedPolicy } from 'aws-cdk-lib/aws-iam';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
@@ -10,8 +10,9 @@ import { MIN_LAMBDA_TIMEOUT_SECONDS, SCHEDULE_PERIOD_MS } from '../shared/app/po
 import { ENV } from '../shared/config/env-names.js';
 import type { SecretEnvName } from '../shared/config/secret-env.js';
 import { UPLOAD_PATH } from '../shared/http/recording-upload.js';
+import { createAdminFunction } from './admin-function.js';
 import { ScaleliteAlarms } from './alarms.js';
-import { lambdaSettings, playbackFormats, type ScaleliteConfig } from './config.js';
+import { checkRegions, lambdaSettings, playbackFormats, regionalArns, type ScaleliteConfig } from './config.js';
 import { ScaleliteFunction } from './functions.js';
 import { ScaleliteHttpApi } from './http-api.js';
 import { allowListBucket, createRecordingImporter, type RecordingImporter } from './importer.js';
@@ -21,7 +22,7 @@ import { PlaybackSigningKey } from './playback-key.js';
 import { createRecordingsBucket, PLAYBACK_OBJECTS, RECORDING_OBJECTS, UPLOAD_OBJECTS } from './recordings-bucket.js';
 import { RecordingsDistribution } from './recordings-distribution.js';
 import { type SecretSources, secretSources } from './secret-sources.js';
-import { createTable } from './table.js';
+import { createTable, type ScaleliteTable } from './table.js';
 
 export interface ScaleliteStackProps extends StackProps {
   config: ScaleliteConfig;
@@ -46,18 +47,22 @@ export const CALLBACK_SIGNING_SECRETS: readonly SecretEnvName[] = ['LOADBALANCER
 
 /**
  * The whole system: the table, the API function behind an HTTP API (v2) with the custom domains,
- * the poller on an EventBridge schedule, log groups, alarms — and, with recordings (the default), the
+ * the poller on an EventBridge schedule, the admin function slctl invokes (with its "slctl operator"
+ * managed policy), log groups, alarms — and, with recordings (the default), the
  * recordings bucket, its importer and retention schedule, the playback signing key and the CloudFront
  * distribution in front of the API and the bucket; least-privilege grants between them.
  */
 export class ScaleliteStack extends Stack {
   readonly config: ScaleliteConfig;
-  readonly table: Table;
+  readonly table: ScaleliteTable;
   readonly api: ScaleliteFunction;
   readonly poller: ScaleliteFunction;
   readonly httpApi: ScaleliteHttpApi;
   readonly secrets: SecretSources;
   readonly schedule: Rule;
+  /** Runs slctl's tasks (`slctl --via lambda`); invoked only by principals holding `operatorPolicy`. */
+  readonly admin: ScaleliteFunction;
+  readonly operatorPolicy: ManagedPolicy;
   /** With -c recordings=true (the default). */
   readonly recordings?: RecordingImporter;
   readonly playbackKey?: PlaybackSigningKey;
@@ -70,12 +75,13 @@ export class ScaleliteStack extends Stack {
     });
     const config = props.config;
     this.config = config;
-    this.table = createTable(this, { tableName: config.tableName });
+    this.checkRegions();
+    this.table = createTable(this, { tableName: config.tableName, kmsKeyArn: config.tableKmsKeyArn });
     const bucket = config.recordings ? createRecordingsBucket(this, { stackName: config.stackName, logRetentionDays: config.logRetentionDays }) : undefined;
     this.playbackKey = config.cloudFront ? new PlaybackSigningKey(this, 'PlaybackKey', { version: config.cloudFront.playbackKeyVersion }) : undefined;
     this.secrets = secretSources(this, config, this.playbackKey ? { CF_PRIVATE_KEY_B64: this.playbackKey.secret } : {});
     const settings = lambdaSettings(config, {
-      tableName: this.table.tableName,
+      tableName: this.table.table.tableName,
       // without recordings nothing reads the bucket (RECORDING_DISABLED): the contract's default name, no grant
       bucketName: bucket?.name ?? ENV.S3_BUCKET_NAME.default,
       keyPairId: this.playbackKey?.publicKey.publicKeyId,
@@ -90,6 +96,9 @@ export class ScaleliteStack extends Stack {
       environment: lambdaEnvironment(settings, this.secrets.arns),
       logRetentionDays: config.logRetentionDays,
       bundleAwsSdk: config.bundleAwsSdk,
+      runtime: config.lambdaRuntime,
+      // with a cap the API cannot take the concurrency the poller, the importer and the admin function need
+      reservedConcurrentExecutions: config.apiReservedConcurrency,
     });
     this.table.grantReadWriteData(this.api.fn);
     // the BBB and admin secrets, and the playback signing key
@@ -116,6 +125,8 @@ export class ScaleliteStack extends Stack {
       environment: lambdaEnvironment(settings, this.secrets.arnsOf(CALLBACK_SIGNING_SECRETS)),
       logRetentionDays: config.logRetentionDays,
       bundleAwsSdk: config.bundleAwsSdk,
+      runtime: config.lambdaRuntime,
+      // its own concurrency (POLLER_RESERVED_CONCURRENCY by default): a flood of API calls never starves polling
       reservedConcurrentExecutions: config.pollerReservedConcurrency,
     });
     this.table.grantReadWriteData(this.poller.fn);
@@ -129,6 +140,10 @@ export class ScaleliteStack extends Stack {
       targets: [new LambdaFunction(this.poller.fn, { retryAttempts: 0, maxEventAge: Duration.seconds(60) })],
     });
 
+    const admin = createAdminFunction(this, { config, table: this.table, settings, secrets: this.secrets, bucket });
+    this.admin = admin.admin;
+    this.operatorPolicy = admin.operatorPolicy;
+
     if (bucket) {
       this.recordings = createRecordingImporter(this, { config, bucket, table: this.table, settings, secrets: this.secrets, signingSecrets: CALLBACK_SIGNING_SECRETS });
     }
@@ -138,6 +153,7 @@ export class ScaleliteStack extends Stack {
       domain: config.domain,
       logRetentionDays: config.logRetentionDays,
       behindCloudFront: config.cloudFront !== undefined,
+      throttle: config.apiThrottle,
     });
 
     if (config.cloudFront && this.recordings && this.playbackKey) {
@@ -167,9 +183,27 @@ export class ScaleliteStack extends Stack {
     acknowledgeFindings(this);
   }
 
+  /**
+   * The ARNs that work only in the stack's region (`regionalArns`) are checked when the region is known at
+   * synth (`cdk synth`/`deploy` with a profile or AWS_REGION: CDK_DEFAULT_REGION); an environment-agnostic
+   * synth cannot, and says so.
+   */
+  private checkRegions(): void {
+    if (!Token.isUnresolved(this.region)) {
+      checkRegions(this.config, this.region);
+    } else if (regionalArns(this.config).length > 0) {
+      Annotations.of(this).addWarningV2(
+        'scalelite:region-unchecked',
+        `The stack's region is not known at synth (no CDK_DEFAULT_REGION): not checked that ${regionalArns(this.config)
+          .map((a) => a.key)
+          .join(', ')} are in the region the stack is deployed to.`,
+      );
+    }
+  }
+
   private outputs(config: ScaleliteConfig): void {
     const distribution = this.cdn?.distribution;
-    if (!(config.domain && distribution)) {
+    if (!config.domain) {
       new CfnOutput(this, 'ApiEndpoint', { value: this.httpApi.api.apiEndpoint, description: 'The own endpoint of the HTTP API' });
     }
     const origin = config.domain ? `https://${config.domain.name}` : distribution ? `https://${distribution.distributionDomainName}` : this.httpApi.api.apiEndpoint;
@@ -184,7 +218,21 @@ export class ScaleliteStack extends Stack {
       new CfnOutput(this, 'DnsTargetApex', { value: target(apex.regionalDomainName), description: `${config.domain.name}: alias/CNAME target (when DNS is not in Route 53)` });
       new CfnOutput(this, 'DnsTargetWildcard', { value: target(wildcard.regionalDomainName), description: `*.${config.domain.name}: alias/CNAME target` });
     }
-    new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'DYNAMODB_TABLE for slctl' });
+    new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'DYNAMODB_TABLE for slctl' });
+    const adminName = this.admin.fn.functionName;
+    new CfnOutput(this, 'AdminFunctionName', {
+      value: adminName,
+      description: `The admin function slctl runs its tasks in: slctl context:set ${config.stackName} --via lambda --function <this name> --region <the stack's region> (docs/DEPLOY.md "Operators")`,
+    });
+    new CfnOutput(this, 'AdminFunctionArn', { value: this.admin.fn.functionArn, description: 'The admin function’s ARN (the only resource of the slctl operator policy)' });
+    new CfnOutput(this, 'SlctlContextCommand', {
+      value: Fn.join('', [`slctl context:set ${config.stackName} --via lambda --function `, adminName, ' --region ', Aws.REGION]),
+      description: 'Run once on an operator’s machine: slctl then sends every task to the admin function',
+    });
+    new CfnOutput(this, 'SlctlOperatorPolicyArn', {
+      value: this.operatorPolicy.managedPolicyArn,
+      description: 'Attach to the operators’ role, group or SSO permission set: lambda:InvokeFunction on the admin function, nothing else',
+    });
     if (this.recordings) {
       new CfnOutput(this, 'RecordingUploadEndpoint', {
         value: `${origin}${UPLOAD_PATH}`,

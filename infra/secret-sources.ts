@@ -1,4 +1,4 @@
-import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { type CfnSecret, type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -18,7 +18,10 @@ export const GENERATED_SECRETS = {
 } as const satisfies Partial<Record<SecretEnvName, { logicalId: string; purpose: string }>>;
 
 export interface SecretSources {
-  /** `<NAME>` → the ARN the function receives as `<NAME>_ARN`. */
+  /**
+   * `<NAME>` → what the function receives as `<NAME>_ARN`: the ARN of the secret or parameter, or — for a
+   * secret given by name (`secretsmanager:<name>`) — its name, which Secrets Manager looks up as a name.
+   */
   arns: Partial<Record<SecretEnvName, string>>;
   /** The ARNs of these secrets only (those configured or generated). */
   arnsOf(names: readonly SecretEnvName[]): Partial<Record<SecretEnvName, string>>;
@@ -31,7 +34,8 @@ export interface SecretSources {
   generated: Partial<Record<SecretEnvName, Secret>>;
 }
 
-const COMPLETE_SECRET_ARN = /-[A-Za-z0-9]{6}$/;
+/** What a read of a Secrets Manager secret needs (as `ISecret.grantRead`). */
+const SECRET_READ_ACTIONS = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
 
 /**
  * Resolves `secret.<NAME>` references to ARNs and read grants. Values never enter the template:
@@ -44,6 +48,8 @@ export function secretSources(scope: Construct, config: ScaleliteConfig, owned: 
   const stack = Stack.of(scope);
 
   const addSecret = (name: SecretEnvName, secret: ISecret) => readers.set(name, (g) => secret.grantRead(g));
+  const addSecretByName = (name: SecretEnvName, arnPattern: string) =>
+    readers.set(name, (g) => Grant.addToPrincipal({ grantee: g, actions: SECRET_READ_ACTIONS, resourceArns: [arnPattern] }));
   const addParameter = (name: SecretEnvName, arn: string) => readers.set(name, (g) => Grant.addToPrincipal({ grantee: g, actions: ['ssm:GetParameter'], resourceArns: [arn] }));
 
   for (const name of SECRET_ENV_NAMES) {
@@ -51,18 +57,17 @@ export function secretSources(scope: Construct, config: ScaleliteConfig, owned: 
     if (!ref) continue;
     const id = `Secret-${name}`;
     switch (ref.kind) {
-      case 'secretsmanager-arn': {
-        const secret = COMPLETE_SECRET_ARN.test(ref.arn) ? Secret.fromSecretCompleteArn(scope, id, ref.arn) : Secret.fromSecretPartialArn(scope, id, ref.arn);
-        addSecret(name, secret);
+      case 'secretsmanager-arn':
+        // complete (config.ts refuses a partial ARN): the grant and the lookup name exactly this secret
+        addSecret(name, Secret.fromSecretCompleteArn(scope, id, ref.arn));
         arns[name] = ref.arn;
         break;
-      }
-      case 'secretsmanager-name': {
-        const secret = Secret.fromSecretNameV2(scope, id, ref.name);
-        addSecret(name, secret);
-        arns[name] = secret.secretArn;
+      case 'secretsmanager-name':
+        // the name, never a partial ARN made of it: a name ending in -xxxxxx would be taken for a complete
+        // ARN. The grant: this name and the six characters Secrets Manager appends, nothing longer.
+        addSecretByName(name, stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${ref.name}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+        arns[name] = ref.name;
         break;
-      }
       case 'ssm-arn':
         addParameter(name, ref.arn);
         arns[name] = ref.arn;

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudFormationValidatePlugin, type PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { CloudFormationValidatePlugin, type Environment, type PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from './build-app.js';
 import { REPO_ROOT } from './bundling.js';
@@ -32,11 +32,12 @@ CloudFormationValidatePlugin.prototype.validate = function (this: CloudFormation
 
 /**
  * Synthesizes the app as `cdk synth` does (bundling with esbuild, the CloudFormation validator and
- * cdk-nag) with extra context; `app.synth()` throws when a validation fails.
+ * cdk-nag) with extra context; `app.synth()` throws when a validation fails. Environment-agnostic unless
+ * `env` says otherwise (whatever CDK_DEFAULT_* the shell running the tests has).
  */
-export function synthesize(context: Record<string, unknown> = {}) {
+export function synthesize(context: Record<string, unknown> = {}, env: Environment = {}) {
   const outdir = mkdtempSync(join(tmpdir(), 'scalelite-cdk-'));
-  const { app, stack, config } = buildApp({ outdir, context: { ...CDK_JSON_CONTEXT, ...context } });
+  const { app, stack, config } = buildApp({ outdir, context: { ...CDK_JSON_CONTEXT, ...context } }, env);
   const before = cfnValidations.length;
   const assembly = app.synth();
   const cfnValidation = cfnValidations.slice(before);
@@ -49,8 +50,8 @@ export function synthesize(context: Record<string, unknown> = {}) {
  * validations: a second or so, for checks of how a context option shapes the template. The three full
  * synths (`synthesize`) remain the proof that what is deployed bundles and validates.
  */
-export function templateWithoutBundling(context: Record<string, unknown> = {}) {
+export function templateWithoutBundling(context: Record<string, unknown> = {}, env: Environment = {}) {
   const outdir = mkdtempSync(join(tmpdir(), 'scalelite-cdk-'));
-  const { stack, config } = buildApp({ outdir, context: { ...CDK_JSON_CONTEXT, ...context, 'aws:cdk:bundling-stacks': [] } });
+  const { stack, config } = buildApp({ outdir, context: { ...CDK_JSON_CONTEXT, ...context, 'aws:cdk:bundling-stacks': [] } }, env);
   return { stack, config, template: Template.fromStack(stack) };
 }

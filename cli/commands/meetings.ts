@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { BbbFailedError, BbbTransportError } from '../../shared/bbb/bbb-client.js';
 import { bbbMeetingId } from '../../shared/domain/meeting-id.js';
 import { callBbb, errorText, runBounded, sendEnd } from '../bbb-tasks.js';
-import { CliError } from '../cli-error.js';
+import { CliError, declined, usageError } from '../cli-error.js';
 import { findMeetings, meetingNotFound, textOf } from '../meeting-lookup.js';
 import { splitIds } from '../server-lookup.js';
 import { readLine, say, warn } from '../stdio.js';
@@ -63,34 +63,40 @@ export const meetingsListCommand: CommandModule<object, ListArgs> = {
 
 type EndArgs = TargetFlags & { IDS?: string; yes?: boolean };
 
-/** `slctl meetings:end [IDS] [--yes]`: after a `yes`, forgets the meetings and asks their servers to end them. */
+/**
+ * `slctl meetings:end [IDS] [--yes]`: after a `yes`, forgets the meetings and asks their servers to end them.
+ * The ids are looked up first: an unknown one fails before the question, and with no meetings there is
+ * nothing to ask. Any answer but `yes` ends nothing and exits 1.
+ */
 export const meetingsEndCommand: CommandModule<object, EndArgs> = {
   command: 'meetings:end [IDS]',
   describe: 'End meetings on their servers (asks for `yes` first)',
   builder: (y) =>
     idsPositional(y, 'Only these').option('yes', { type: 'boolean', default: false, describe: 'Confirm without asking' }) as Argv<EndArgs>,
   handler: async (argv) => {
+    const deps = await cliDeps(process.env, argv);
+    const placed = await findMeetings(deps, splitIds(argv.IDS));
+    if (placed.length === 0) {
+      warn('No meetings to clear');
+      say('OK');
+      return;
+    }
     say('WARNING: You are trying to clear active meetings.');
-    let confirmed = argv.yes === true;
-    if (!confirmed) {
+    if (argv.yes !== true) {
       say('If you still wish to continue please enter `yes`');
-      confirmed = /^yes$/i.test((await readLine(process.stdin)) ?? '');
+      const left = placed.length === 1 ? 'the meeting goes on' : `the ${placed.length} meetings go on`;
+      if (!/^yes$/i.test((await readLine(process.stdin)) ?? '')) throw declined(`no meeting was ended, ${left}`);
     }
-    if (confirmed) {
-      const deps = await cliDeps(process.env, argv);
-      const placed = await findMeetings(deps, splitIds(argv.IDS));
-      if (placed.length === 0) warn('No meetings to clear');
-      await runBounded(deps, 'Ending meetings', placed, async ({ meeting, server }) => {
-        await deps.store.meetings.delete(meeting, { serverId: meeting.serverId });
-        try {
-          if (!server) throw new Error(`Server ${meeting.serverId} not found`);
-          await sendEnd(deps, server, meeting);
-          warn(`Clearing Meeting id=${meeting.meetingID}`);
-        } catch (e) {
-          warn(`WARNING: Could not end meeting id=${meeting.meetingID}: ${errorText(e)}`);
-        }
-      });
-    }
+    await runBounded(deps, 'Ending meetings', placed, async ({ meeting, server }) => {
+      await deps.store.meetings.delete(meeting, { serverId: meeting.serverId });
+      try {
+        if (!server) throw new Error(`Server ${meeting.serverId} not found`);
+        await sendEnd(deps, server, meeting);
+        warn(`Clearing Meeting id=${meeting.meetingID}`);
+      } catch (e) {
+        warn(`WARNING: Could not end meeting id=${meeting.meetingID}: ${errorText(e)}`);
+      }
+    });
     say('OK');
   },
 };
@@ -124,7 +130,7 @@ export const meetingsInfoCommand: CommandModule<object, InfoArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'Print a JSON object instead' }) as Argv<InfoArgs>,
   handler: async (argv) => {
     const id = argv.MEETING_ID;
-    if (!id) throw new CliError('Error: Please input a meetingID!', 1);
+    if (!id) throw usageError('Error: Please input a meetingID!');
     const deps = await cliDeps(process.env, argv);
     const couldNot = (reason: string, exitCode: number) => new CliError(`WARNING: Could not get info for meeting id=${id}: ${reason}`, exitCode);
     const meeting = await deps.store.meetings.getByKey(id, deps.clock());

@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
-import { pollAll } from '../../shared/app/poll-servers.js';
+import { pollAll, pollErrorText } from '../../shared/app/poll-servers.js';
 import { startActivity } from '../progress.js';
+import { pollProblem } from '../format-server.js';
 import { warn } from '../stdio.js';
 import { cliDeps, type TargetFlags } from '../target.js';
 
@@ -8,8 +9,9 @@ type PollArgs = TargetFlags & { verbose?: boolean };
 
 /**
  * `slctl poll:all`: one poll cycle over every server (health, load, ended meetings), run from this machine
- * against the servers, `POLLER_CONCURRENCY` at a time. Prints nothing, like Scalelite (on a terminal, a
- * progress line with the seconds elapsed, cleared at the end).
+ * against the servers, `POLLER_CONCURRENCY` at a time. Prints nothing when every server answered, like
+ * Scalelite (on a terminal, a progress line with the seconds elapsed, cleared at the end); each server that
+ * did not is named on stderr with the reason (Scalelite only logs it). Exit 0 either way: the cycle ran.
  */
 export const pollAllCommand: CommandModule<object, PollArgs> = {
   command: 'poll:all',
@@ -24,6 +26,7 @@ export const pollAllCommand: CommandModule<object, PollArgs> = {
     } finally {
       progress.done();
     }
+    for (const f of report.failures) warn(pollProblem(f.id, `(${f.url}) failed the poll`, pollErrorText(f.reason, f.error)));
     if (argv.verbose) warn(JSON.stringify(report));
   },
 };

@@ -3,7 +3,8 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { Deps } from '../../shared/app/deps.js';
-import { importPublishedDirectory, importTarStream, listPublishedRecordings, type ImportReport } from '../../shared/app/import-recording.js';
+import type { ImportReport } from '../../shared/app/import-recording.js';
+import { lazy } from '../lazy.js';
 import { mapBounded } from '../../shared/app/map-bounded.js';
 import { publishedTreeEntries } from '../../shared/app/published-tree.js';
 import { parseEntryPath } from '../../shared/app/recording-entry-path.js';
@@ -12,6 +13,12 @@ import { CliError } from '../cli-error.js';
 import { startActivity, startProgress } from '../progress.js';
 import { say, warn } from '../stdio.js';
 import { cliDeps, S3_TARGET_OPTIONS, type TargetFlags } from '../target.js';
+
+// the importer (tar-stream, jose) is loaded by the import tasks only
+const importRecording = () => import('../../shared/app/import-recording.js');
+const importTarStream = lazy(importRecording, 'importTarStream');
+const importPublishedDirectory = lazy(importRecording, 'importPublishedDirectory');
+const listPublishedRecordings = lazy(importRecording, 'listPublishedRecordings');
 
 /** The deps of an import task: the table and the bucket; refuses to run with RECORDING_DISABLED. */
 async function importDeps(argv: TargetFlags): Promise<Deps> {

@@ -13,11 +13,13 @@ import { cliDeps, type TargetFlags } from '../target.js';
 
 const multiplierPositional = <T>(y: Argv<T>, describe: string) => y.positional('LOAD_MULTIPLIER', { type: 'string', describe });
 
-/** The multiplier argument of update/loadMultiplier: Scalelite's reading, with its warning. */
-function readMultiplier(text: string | undefined): number {
+/**
+ * The multiplier argument of update/loadMultiplier: Scalelite's reading, with its warning. Read before
+ * anything is printed or changed: a negative multiplier is a usage error (exit 64).
+ */
+function readMultiplier(text: string | undefined): { value: number; warn: () => void } {
   const { value, warned } = parseLoadMultiplier(text);
-  if (warned) say(MULTIPLIER_WARNING);
-  return value;
+  return { value, warn: () => warned && say(MULTIPLIER_WARNING) };
 }
 
 // ------------------------------------------------------------------------------------------------ servers:update
@@ -38,12 +40,16 @@ export const serversUpdateCommand: CommandModule<object, UpdateArgs> = {
       .example("$0 servers:update bbb1 '' 2", 'only the multiplier (an empty secret leaves it unchanged)')
       .example("$0 'servers:update[bbb1,,2,]'", 'rake form: multiplier 2, tag removed') as Argv<UpdateArgs>,
   handler: async (argv) => {
+    const multiplier = argv.LOAD_MULTIPLIER ? readMultiplier(argv.LOAD_MULTIPLIER) : undefined;
     say(`Updating server ${argv.ID}...`);
     const deps = await cliDeps(process.env, argv);
     await findServer(deps, argv.ID);
     const changes: ServerConfigChanges = {};
     if (argv.SECRET) changes.secret = argv.SECRET;
-    if (argv.LOAD_MULTIPLIER) changes.loadMultiplier = readMultiplier(argv.LOAD_MULTIPLIER);
+    if (multiplier) {
+      multiplier.warn();
+      changes.loadMultiplier = multiplier.value;
+    }
     if (argv.TAG !== undefined) changes.tag = presentTag(argv.TAG) ?? null;
     if (!(await deps.store.servers.updateConfig(argv.ID, changes))) throw serverNotFound(argv.ID);
     say('OK');
@@ -82,10 +88,11 @@ export const serversLoadMultiplierCommand: CommandModule<object, MultiplierArgs>
   describe: "Set a server's load multiplier (its load counts that many times)",
   builder: (y) => multiplierPositional(idPositional(y), 'Load multiplier, a decimal > 0 (omitted: 1.0)') as Argv<MultiplierArgs>,
   handler: async (argv) => {
+    const multiplier = readMultiplier(argv.LOAD_MULTIPLIER || undefined);
     const deps = await cliDeps(process.env, argv);
     await findServer(deps, argv.ID);
-    const loadMultiplier = readMultiplier(argv.LOAD_MULTIPLIER || undefined);
-    if (!(await deps.store.servers.updateConfig(argv.ID, { loadMultiplier }))) throw serverNotFound(argv.ID);
+    multiplier.warn();
+    if (!(await deps.store.servers.updateConfig(argv.ID, { loadMultiplier: multiplier.value }))) throw serverNotFound(argv.ID);
     say('OK');
   },
 };

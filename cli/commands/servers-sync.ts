@@ -1,12 +1,18 @@
 import type { Argv, CommandModule } from 'yargs';
-import { CliError } from '../cli-error.js';
+import { CliError, usageError } from '../cli-error.js';
 import { truthyArg } from '../server-lookup.js';
-import { newServerId } from '../server-input.js';
+import { checkServerUrl, newServerId, URL_SCHEME_ERROR } from '../server-input.js';
 import { print, readAll, readTaskFile, say, warn } from '../stdio.js';
 import { cliDeps, type TargetFlags } from '../target.js';
 
 // The YAML modules are loaded by the tasks that need them: every other task starts faster.
-const yamlModules = async () => ({ ...(await import('../sync-file.js')), ...(await import('../sync-servers.js')), ...(await import('../server-yaml.js')), yaml: await import('yaml') });
+const yamlModules = async () => ({ ...(await import('../sync-file.js')), ...(await import('../sync-servers.js')), ...(await import('../server-yaml.js')), yaml: await yamlModule() });
+
+/** The yaml package: its named exports from the sources, its CommonJS `default` from the esbuild bundle. */
+async function yamlModule(): Promise<typeof import('yaml')> {
+  const m = (await import('yaml')) as typeof import('yaml') & { default?: typeof import('yaml') };
+  return typeof m.parse === 'function' ? m : m.default!;
+}
 
 /** A file's text, or stdin's for `-`. */
 async function readInput(path: string): Promise<string> {
@@ -44,10 +50,17 @@ export const serversSyncCommand: CommandModule<object, SyncArgs> = {
       .example('cat servers.yaml | $0 servers:sync -f - --mode keep', 'from stdin') as Argv<SyncArgs>,
   handler: async (argv) => {
     const path = argv.file ?? argv.PATH;
-    if (path === undefined || path.trim() === '') throw new CliError("ERROR: Missing 'path' parameter", 1);
+    if (path === undefined || path.trim() === '') throw usageError("ERROR: Missing 'path' parameter");
     const dryRun = argv.dryRun === true || truthyArg(argv.DRYRUN);
-    const { readSyncFile, SyncError, syncServers } = await yamlModules();
+    const { readSyncFile, SyncError, syncMode, syncServers } = await yamlModules();
     let plan;
+    try {
+      syncMode(argv.mode ?? argv.MODE);
+    } catch (e) {
+      // an unknown mode is a usage error; the file's problems below are task errors (exit 1)
+      if (e instanceof SyncError) throw usageError(`ERROR: ${e.message}`);
+      throw e;
+    }
     try {
       plan = readSyncFile(await readInput(path), argv.mode ?? argv.MODE);
     } catch (e) {
@@ -112,7 +125,13 @@ export const serversAddAllCommand: CommandModule<object, AddAllArgs> = {
         const url = entry?.url === undefined || entry?.url === null ? '' : String(entry.url);
         const secret = entry?.secret === undefined || entry?.secret === null ? '' : String(entry.secret);
         if (!url || !secret) throw new AddAllError('Error: Please input at least a URL and a secret!');
-        if (!url.startsWith('http://') && !url.startsWith('https://')) throw new AddAllError('Error: Server URL must start with http:// or https://');
+        let urlWarning;
+        try {
+          urlWarning = checkServerUrl(url);
+        } catch (e) {
+          throw new AddAllError(e instanceof CliError ? e.message : URL_SCHEME_ERROR);
+        }
+        if (urlWarning) warn(urlWarning);
         const id = newServerId(url, deps.config.serverIdIsHostname);
         if (!(await deps.store.servers.add({ id, url, secret, state: 'disabled' }))) throw new AddAllError(`Server already exists with id '${id}'`);
         say(`server: ${url}`);

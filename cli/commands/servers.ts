@@ -1,9 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import { clearServerMeetings } from '../bbb-tasks.js';
-import { CliError } from '../cli-error.js';
+import { CliError, declined, usageError } from '../cli-error.js';
 import { effectiveLoad, formatServer, serverJson } from '../format-server.js';
 import { findServer, idPositional, serverNotFound as notFound } from '../server-lookup.js';
-import { MULTIPLIER_WARNING, newServerId, parseLoadMultiplier, presentTag } from '../server-input.js';
+import { checkServerUrl, MULTIPLIER_WARNING, newServerId, parseLoadMultiplier, presentTag } from '../server-input.js';
 import { readLine, say, warn } from '../stdio.js';
 import { cliDeps, type TargetFlags } from '../target.js';
 
@@ -34,7 +34,7 @@ type AddArgs = TargetFlags & { URL?: string; SECRET?: string; LOAD_MULTIPLIER?: 
 
 /** `slctl servers:add URL SECRET [LOAD_MULTIPLIER] [TAG]`: a new server, disabled and offline. */
 export const serversAddCommand: CommandModule<object, AddArgs> = {
-  // URL and SECRET are checked in the handler so that a missing one gets Scalelite's message and exit 1.
+  // URL and SECRET are checked in the handler so that a missing one gets Scalelite's message (exit 64, a usage error).
   command: 'servers:add [URL] [SECRET] [LOAD_MULTIPLIER] [TAG]',
   describe: 'Add a server (it starts disabled and offline)',
   builder: (y) =>
@@ -48,10 +48,11 @@ export const serversAddCommand: CommandModule<object, AddArgs> = {
   handler: async (argv) => {
     const { URL: url, SECRET: secret } = argv;
     // an empty rake argument (`servers:add[URL,]`) is no secret either
-    if (!url || !secret) throw new CliError('Error: Please input at least a URL and a secret!', 1);
-    if (!url.startsWith('http://') && !url.startsWith('https://')) throw new CliError('Error: Server URL must start with http:// or https://', 1);
-    const deps = await cliDeps(process.env, argv);
+    if (!url || !secret) throw usageError('Error: Please input at least a URL and a secret!');
+    const urlWarning = checkServerUrl(url);
     const multiplier = parseLoadMultiplier(argv.LOAD_MULTIPLIER || undefined);
+    const deps = await cliDeps(process.env, argv);
+    if (urlWarning) warn(urlWarning);
     if (multiplier.warned) say(MULTIPLIER_WARNING);
     const id = newServerId(url, deps.config.serverIdIsHostname);
     const tag = presentTag(argv.TAG);
@@ -98,7 +99,7 @@ type DisableArgs = IdArgs & { yes?: boolean };
 
 /**
  * `slctl servers:disable ID [--yes]`: state `disabled`. A server with load asks for `yes` first
- * and then ends its meetings; without confirmation the state is left as it is.
+ * and then ends its meetings; any other answer leaves everything as it is and fails (exit 1).
  */
 export const serversDisableCommand: CommandModule<object, DisableArgs> = {
   command: 'servers:disable <ID>',
@@ -122,12 +123,12 @@ export const serversDisableCommand: CommandModule<object, DisableArgs> = {
         const answer = await readLine(process.stdin);
         confirmed = answer !== undefined && /^yes$/i.test(answer);
       }
-      if (confirmed) await clearServerMeetings(deps, server);
+      // Scalelite prints OK and exits 0 here, as if the server had been disabled
+      if (!confirmed) throw declined(`server ${server.id} is still ${server.state} and its meetings go on`);
+      await clearServerMeetings(deps, server);
     }
-    if (confirmed) {
-      // The stored load stays until the next poll clears it; a disabled server's load reads as unavailable meanwhile.
-      if (!(await deps.store.servers.updateConfig(server.id, { state: 'disabled' }))) throw notFound(server.id);
-    }
+    // The stored load stays until the next poll clears it; a disabled server's load reads as unavailable meanwhile.
+    if (!(await deps.store.servers.updateConfig(server.id, { state: 'disabled' }))) throw notFound(server.id);
     say('OK');
   },
 };

@@ -17,17 +17,31 @@ export interface AdminTaskRequest {
   args: Record<string, unknown>;
   /** what the task reads from standard input (`servers:sync -f -`), read by `slctl` before sending */
   stdin?: string;
-  /** files the task reads, by the path given on the command line (`servers:sync -f FILE`) */
-  files?: Record<string, string>;
-  /** answers to the task's questions so far, in order (`yes` to `servers:disable` of a loaded server) */
-  answers?: string[];
+  /**
+   * files the task reads, by the path given on the command line (`servers:sync -f FILE`): the text, or why
+   * `slctl` could not read it (the task then fails with the same message as on the operator's machine)
+   */
+  files?: Record<string, AdminFile>;
+  /**
+   * answers to the task's questions so far, in order (`yes` to `servers:disable` of a loaded server);
+   * null: `slctl`'s standard input had ended
+   */
+  answers?: (string | null)[];
 }
+
+/** A file sent with a request: its text, or the error reading it gave on the operator's machine. */
+export type AdminFile = string | { error: string; code?: string };
 
 export interface AdminTaskResult {
   v: typeof ADMIN_CONTRACT_VERSION;
   /** what the task wrote to standard output and standard error, in full */
   stdout: string;
   stderr: string;
+  /**
+   * The order the task wrote in, for a terminal that shows both streams: the lengths (in UTF-16 code
+   * units) of the pieces of stdout (positive) and stderr (negative) as written. Absent: stdout, then stderr.
+   */
+  interleave?: number[];
   exitCode: number;
   /**
    * The task asked a question that `answers` does not answer yet: `slctl` shows the output so far, reads a
@@ -49,7 +63,19 @@ export type AdminResponse = AdminTaskResult | AdminRequestError;
 
 export const isAdminRequestError = (r: AdminResponse): r is AdminRequestError => 'error' in r;
 
+/**
+ * Lambda's limit for a synchronous invocation's request and its response (6 MB each). `slctl` refuses to
+ * send a larger request; the admin function cuts output that would not fit (admin-handler.ts).
+ */
+export const LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024;
+
 const MAX_TEXT = 5 * 1024 * 1024;
+/** questions one task may ask (each answer is a new invocation) */
+export const MAX_ANSWERS = 20;
+
+const isFile = (v: unknown): v is AdminFile =>
+  (typeof v === 'string' && v.length <= MAX_TEXT) ||
+  (!!v && typeof v === 'object' && !Array.isArray(v) && typeof (v as { error?: unknown }).error === 'string' && ['string', 'undefined'].includes(typeof (v as { code?: unknown }).code));
 
 /** Checks an incoming payload; a sentence saying what is wrong, or the request. */
 export function parseAdminRequest(payload: unknown): AdminTaskRequest | AdminRequestError {
@@ -62,10 +88,17 @@ export function parseAdminRequest(payload: unknown): AdminTaskRequest | AdminReq
   if (p.stdin !== undefined && (typeof p.stdin !== 'string' || p.stdin.length > MAX_TEXT)) return fail('badRequest', '`stdin` must be a string of at most 5 MiB');
   if (p.files !== undefined) {
     if (!p.files || typeof p.files !== 'object' || Array.isArray(p.files)) return fail('badRequest', '`files` must map paths to their text');
-    for (const v of Object.values(p.files)) if (typeof v !== 'string' || v.length > MAX_TEXT) return fail('badRequest', '`files` must map paths to their text (at most 5 MiB each)');
+    for (const v of Object.values(p.files)) if (!isFile(v)) return fail('badRequest', '`files` must map paths to their text (at most 5 MiB each) or to {error}');
   }
-  if (p.answers !== undefined && (!Array.isArray(p.answers) || p.answers.length > 20 || p.answers.some((a) => typeof a !== 'string' || a.length > 1000))) {
-    return fail('badRequest', '`answers` must be a list of at most 20 lines');
+  if (p.answers !== undefined && (!Array.isArray(p.answers) || p.answers.length > MAX_ANSWERS || p.answers.some((a) => a !== null && (typeof a !== 'string' || a.length > 1000)))) {
+    return fail('badRequest', `\`answers\` must be a list of at most ${MAX_ANSWERS} lines (null: end of input)`);
   }
-  return { v: ADMIN_CONTRACT_VERSION, task: p.task, args: p.args as Record<string, unknown>, stdin: p.stdin as string | undefined, files: p.files as Record<string, string> | undefined, answers: p.answers as string[] | undefined };
+  return {
+    v: ADMIN_CONTRACT_VERSION,
+    task: p.task,
+    args: p.args as Record<string, unknown>,
+    stdin: p.stdin as string | undefined,
+    files: p.files as Record<string, AdminFile> | undefined,
+    answers: p.answers as (string | null)[] | undefined,
+  };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { httpExchange, parseBbbResponse } from '../bbb/bbb-client.js';
+import { BbbFailedError, httpExchange, parseBbbResponse } from '../bbb/bbb-client.js';
 import { parseGetMeetings, type ReportedMeeting } from '../bbb/parse-meetings.js';
 import { multiplierOf, type Server } from '../domain/entities.js';
 import { withFrontendMeetingId } from '../domain/frontend-ids.js';
@@ -39,6 +39,59 @@ export type PollResult =
   /** our side failed (e.g. a DynamoDB error): logged, nothing concluded about the server */
   | 'error';
 
+/**
+ * Why a server's poll failed, in one word: BBB's messageKey when it answered FAILED (`checksumError`: the
+ * secret differs), else what went wrong on the way.
+ */
+export type PollFailureReason =
+  /** nothing listens on the host and port */
+  | 'refused'
+  /** no connection or no answer within CONNECT_TIMEOUT / RESPONSE_TIMEOUT */
+  | 'timeout'
+  /** the host name does not resolve */
+  | 'unknownHost'
+  /** no route to the host */
+  | 'unreachable'
+  /** the connection was reset or closed before the answer */
+  | 'reset'
+  /** the TLS handshake failed (certificate, protocol) */
+  | 'tls'
+  /** the answer is not a BBB document (a web page: the URL's path is wrong?) */
+  | 'notBbb'
+  /** the server's URL cannot be called (not a valid URL) */
+  | 'badUrl'
+  /** anything else */
+  | 'error'
+  /** BBB's messageKey, e.g. checksumError */
+  | (string & {});
+
+/** The reason of a failed poll, from the error of its getMeetings. */
+export function pollFailureReason(e: unknown): PollFailureReason {
+  if (e instanceof BbbFailedError) return e.key || 'error';
+  const text = e instanceof Error ? e.message : String(e);
+  if (/ECONNREFUSED/.test(text)) return 'refused';
+  if (/^no (connection|answer) within|ETIMEDOUT/.test(text)) return 'timeout';
+  if (/ENOTFOUND|EAI_AGAIN|EAI_NONAME/.test(text)) return 'unknownHost';
+  if (/EHOSTUNREACH|ENETUNREACH|EHOSTDOWN|ENETDOWN/.test(text)) return 'unreachable';
+  if (/ECONNRESET|socket hang up|EPIPE/.test(text)) return 'reset';
+  if (/certificate|CERT_|SSL|TLS|EPROTO/i.test(text)) return 'tls';
+  if (/not XML|did not include returncode|without messageKey/.test(text)) return 'notBbb';
+  if (/Invalid URL/.test(text)) return 'badUrl';
+  return 'error';
+}
+
+/** What the poll of one server found wrong: `<reason>: <detail>` (stored on the server as `pollError`). */
+export const pollErrorText = (reason: PollFailureReason, detail: string): string => (detail && detail !== reason ? `${reason}: ${detail}` : reason);
+
+/** One failed server of a cycle. */
+export interface PollFailure {
+  id: string;
+  url: string;
+  reason: PollFailureReason;
+  /** the error as the call reported it */
+  error: string;
+}
+
 export interface ServerPollOutcome {
   id: string;
   result: PollResult;
@@ -52,6 +105,8 @@ export interface ServerPollOutcome {
   /** DynamoDB write requests made */
   writes: number;
   error?: string;
+  /** result `failed`: why */
+  reason?: PollFailureReason;
 }
 
 export interface PollReport {
@@ -69,6 +124,8 @@ export interface PollReport {
   wentOnline: string[];
   wentOffline: string[];
   drained: string[];
+  /** the servers whose getMeetings failed (result `failed`), by id, each with its reason */
+  failures: PollFailure[];
   meetingsEnded: number;
   writes: number;
   durationMs: number;
@@ -260,14 +317,16 @@ export async function pollServer(deps: Deps, server: Server, opts: PollOptions =
     out.error = reported.message;
     if (timeouts.clipped) return { ...out, result: 'skipped' };
     out.result = 'failed';
-    next = { healthyCounter: 0 };
+    out.reason = pollFailureReason(reported);
+    // why it failed stays on the server (slctl status) until a poll succeeds; written when it changes
+    next = { healthyCounter: 0, pollError: pollErrorText(out.reason, out.error) };
     if (server.online) {
       out.writes++;
-      const unhealthy = await deps.store.servers.countPoll(server.id, 'unhealthyCounter');
+      const unhealthy = await deps.store.servers.countPoll(server.id, 'unhealthyCounter', next.pollError);
       if (unhealthy === undefined) return out; // removed meanwhile
-      base = { ...base, unhealthyCounter: unhealthy, healthyCounter: 0 };
-      deps.log.warn('poll: server did not answer', { server: server.id, error: out.error, failures: unhealthy, threshold: config.serverUnhealthyThreshold });
-      next = {};
+      base = { ...base, unhealthyCounter: unhealthy, healthyCounter: 0, pollError: next.pollError ?? undefined };
+      deps.log.warn('poll: server did not answer', { server: server.id, reason: out.reason, error: out.error, failures: unhealthy, threshold: config.serverUnhealthyThreshold });
+      next = { pollError: next.pollError };
       if (unhealthy >= config.serverUnhealthyThreshold) {
         next = { online: false, load: null, meetings: 0, users: 0, largestMeeting: 0, videos: 0, healthyCounter: 0, unhealthyCounter: 0 };
         out.online = false;
@@ -275,13 +334,13 @@ export async function pollServer(deps: Deps, server: Server, opts: PollOptions =
       }
     }
   } else {
-    next = { unhealthyCounter: 0 };
+    next = { unhealthyCounter: 0, pollError: null };
     let online = server.online;
     if (!online) {
       out.writes++;
-      const healthy = await deps.store.servers.countPoll(server.id, 'healthyCounter');
+      const healthy = await deps.store.servers.countPoll(server.id, 'healthyCounter', server.pollError === undefined ? undefined : null);
       if (healthy === undefined) return out; // removed meanwhile
-      base = { ...base, healthyCounter: healthy, unhealthyCounter: 0 };
+      base = { ...base, healthyCounter: healthy, unhealthyCounter: 0, pollError: undefined };
       if (healthy >= config.serverHealthyThreshold) {
         online = true;
         next = { ...next, online: true, healthyCounter: 0 };
@@ -333,7 +392,9 @@ export async function pollServer(deps: Deps, server: Server, opts: PollOptions =
   const changes = changedPollAttributes(base, next);
   if (Object.keys(changes).length > 0) {
     out.writes++;
-    await deps.store.servers.recordPoll(server.id, { ...changes, polledAt: deps.clock() });
+    // polledAt marks a poll that changed what the server reports; a new failure reason alone is not one
+    const reportsChanged = Object.keys(changes).some((k) => k !== 'pollError');
+    await deps.store.servers.recordPoll(server.id, reportsChanged ? { ...changes, polledAt: deps.clock() } : changes);
   }
   return out;
 }
@@ -347,6 +408,8 @@ function rotated<T>(items: T[], cycleNumber: number): T[] {
 
 const LOGGED_IDS = 20;
 const idsForLog = (ids: string[]) => (ids.length <= LOGGED_IDS ? ids : [...ids.slice(0, LOGGED_IDS), `…+${ids.length - LOGGED_IDS}`]);
+/** The failed servers in the cycle's log line: `<id>: <reason>: <error>`, at most LOGGED_IDS of them. */
+const failuresForLog = (failures: PollFailure[]) => idsForLog(failures.map((f) => `${f.id}: ${pollErrorText(f.reason, f.error)}`));
 
 /**
  * One poll cycle over every server (disabled ones included, as Scalelite), at most POLLER_CONCURRENCY at
@@ -365,6 +428,11 @@ export async function pollAll(deps: Deps, opts: PollOptions = {}): Promise<PollR
   );
   const count = (r: PollResult) => outcomes.filter((o) => o.result === r).length;
   const ids = (pick: (o: ServerPollOutcome) => boolean) => outcomes.filter(pick).map((o) => o.id).sort();
+  const urls = new Map(servers.map((s) => [s.id, s.url]));
+  const failures = outcomes
+    .filter((o) => o.result === 'failed')
+    .map((o): PollFailure => ({ id: o.id, url: urls.get(o.id) ?? '', reason: o.reason ?? 'error', error: o.error ?? '' }))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const report: PollReport = {
     servers: servers.length,
     polled: count('ok'),
@@ -376,6 +444,7 @@ export async function pollAll(deps: Deps, opts: PollOptions = {}): Promise<PollR
     wentOnline: ids((o) => o.wentOnline),
     wentOffline: ids((o) => o.wentOffline),
     drained: ids((o) => o.drained),
+    failures,
     meetingsEnded: outcomes.reduce((n, o) => n + o.meetingsEnded, 0),
     writes: outcomes.reduce((n, o) => n + o.writes, 0),
     durationMs: deps.clock() - started,
@@ -386,6 +455,7 @@ export async function pollAll(deps: Deps, opts: PollOptions = {}): Promise<PollR
     wentOnline: idsForLog(report.wentOnline),
     wentOffline: idsForLog(report.wentOffline),
     drained: idsForLog(report.drained),
+    failures: failuresForLog(report.failures),
   });
   return report;
 }

@@ -1,9 +1,11 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { callTimeouts } from '../app/deadline.js';
 import type { Algorithm } from '../domain/checksum.js';
 import type { Params } from '../domain/params.js';
 import { signedBbbUrl, type BbbEndpoint } from './bbb-url.js';
+import { evictIdleSockets, isStaleSocketFailure, keepAliveAgents } from './keep-alive.js';
 import { parseXmlDocument, plainObject, type XmlNode } from './parse-bbb-xml.js';
 
 /** BBB answered with a returncode other than SUCCESS: its messageKey and message are re-emitted. */
@@ -19,7 +21,11 @@ export class BbbFailedError extends Error {
 
 /** The server could not be reached, timed out, or answered something that is not a BBB document. */
 export class BbbTransportError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** the request went out on a pooled socket the other end had dropped, and got no answer (keep-alive.ts) */
+    readonly staleSocket = false,
+  ) {
     super(message);
     this.name = 'BbbTransportError';
   }
@@ -69,8 +75,19 @@ export interface RawResponse {
   body: string;
 }
 
-const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64, maxCachedSessions: 2000 }) };
-// maxCachedSessions: TLS session resumption for up to 2,000 servers, so the poller's per-cycle reconnects stay cheap
+/** The BBB client's connection pools: kept alive, idle sockets closed after KEEP_ALIVE_IDLE_MS (keep-alive.ts). */
+export const BBB_AGENTS = keepAliveAgents();
+
+/** A retry goes out on a connection of its own, never one from the pool, and closes it after the answer. */
+const freshAgents = { http: new http.Agent({ keepAlive: false }), https: new https.Agent({ keepAlive: false }) };
+
+/**
+ * The BBB calls that only read, so that sending one twice changes nothing: the ones retried once when a
+ * pooled socket turns out dropped. Never create, end, insertDocument (a body, a state change; BBB's create
+ * is idempotent by meetingID only while the meeting runs, and a lost answer may have been a success) —
+ * those fail as before, and the front-end decides.
+ */
+export const RETRIABLE_CALLS: ReadonlySet<string> = new Set(['', 'isMeetingRunning', 'getMeetingInfo', 'getMeetings', 'getRecordings']);
 
 /**
  * The largest answer a BBB server may send: getMeetings of a busy server is a few MB (about 1–2 KB per
@@ -87,6 +104,12 @@ export interface ExchangeOptions extends BbbCallOptions {
   lookup?: LookupFunction;
   /** connection pool; default: the shared keep-alive agents of the BBB client */
   agent?: http.Agent;
+  /**
+   * The call may be sent twice (a GET that only reads): when it went out on a pooled socket the other end
+   * had dropped, and failed before any answer, it is sent once more on a fresh connection — with what is
+   * left of its connect + response time, so it still ends when the first attempt would have at the latest.
+   */
+  retryStaleSocket?: boolean;
 }
 
 const guarded = new WeakSet<object>();
@@ -106,15 +129,35 @@ function guardSocket(socket: object & { on(event: 'error', fn: () => void): unkn
 /**
  * One HTTP exchange with separate connect and response deadlines and a response-size cap; never hangs past
  * the deadlines, never buffers past the cap, and always settles with the answer or a BbbTransportError.
+ * Pooled sockets idle past their limit are closed first; with `retryStaleSocket`, a request lost on a
+ * dropped pooled socket is sent once more on a fresh connection, within the same connect + response time.
  */
-export function httpExchange(url: string, opts: ExchangeOptions): Promise<RawResponse> {
+export async function httpExchange(url: string, opts: ExchangeOptions): Promise<RawResponse> {
+  const started = performance.now();
+  const target = new URL(url);
+  const agent = opts.agent ?? (target.protocol === 'https:' ? BBB_AGENTS.https : BBB_AGENTS.http);
+  evictIdleSockets(agent);
+  try {
+    return await exchangeOnce(target, opts, agent);
+  } catch (e) {
+    if (!opts.retryStaleSocket || !(e instanceof BbbTransportError) || !e.staleSocket) throw e;
+    // the first attempt could have lasted connect + response: the retry ends by then too (the caller fit that into the request's deadline)
+    const budget = { connectTimeoutMs: opts.connectTimeoutMs, responseTimeoutMs: opts.responseTimeoutMs };
+    const t = callTimeouts(budget, performance.now(), started + budget.connectTimeoutMs + budget.responseTimeoutMs);
+    if (!t) throw e;
+    const fresh = target.protocol === 'https:' ? freshAgents.https : freshAgents.http;
+    return exchangeOnce(target, { ...opts, connectTimeoutMs: t.connectTimeoutMs, responseTimeoutMs: t.responseTimeoutMs }, fresh);
+  }
+}
+
+function exchangeOnce(target: URL, opts: ExchangeOptions, agent: http.Agent): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const target = new URL(url);
     const secure = target.protocol === 'https:';
     const maxBytes = opts.maxResponseBytes ?? BBB_MAX_RESPONSE_BYTES;
+    let answered = false;
     const req = (secure ? https : http).request(target, {
       method: opts.method ?? (opts.body !== undefined ? 'POST' : 'GET'),
-      agent: opts.agent ?? (secure ? agents.https : agents.http),
+      agent,
       headers: { ...(opts.body !== undefined ? { 'Content-Type': 'application/xml' } : {}), ...(opts.headers ?? {}) },
       ...(opts.lookup ? { lookup: opts.lookup } : {}),
     });
@@ -140,9 +183,10 @@ export function httpExchange(url: string, opts: ExchangeOptions): Promise<RawRes
     req.on('error', (e) => {
       clearTimeout(timer);
       settled = true;
-      reject(e instanceof BbbTransportError ? e : new BbbTransportError(e.message));
+      reject(e instanceof BbbTransportError ? e : new BbbTransportError(e.message, isStaleSocketFailure(e, req.reusedSocket, answered)));
     });
     req.on('response', (res) => {
+      answered = true;
       const tooLarge = `answer larger than ${maxBytes} bytes`;
       const declared = Number(res.headers['content-length']);
       if (Number.isFinite(declared) && declared > maxBytes) return fail(tooLarge);
@@ -173,9 +217,13 @@ export class BbbClient {
     return signedBbbUrl(server, apiName, params, this.algorithm);
   }
 
-  /** Calls a BBB API; resolves with a SUCCESS document, rejects with BbbFailedError or BbbTransportError. */
+  /**
+   * Calls a BBB API; resolves with a SUCCESS document, rejects with BbbFailedError or BbbTransportError.
+   * A reading call (RETRIABLE_CALLS, no body) lost on a dropped pooled socket is sent once more.
+   */
   async call(server: BbbEndpoint, apiName: string, params: Params, opts: BbbCallOptions): Promise<BbbResponse> {
-    const res = await httpExchange(this.url(server, apiName, params), opts);
+    const retryStaleSocket = opts.body === undefined && RETRIABLE_CALLS.has(apiName);
+    const res = await httpExchange(this.url(server, apiName, params), { ...opts, retryStaleSocket });
     return parseBbbResponse(res.body);
   }
 }

@@ -10,6 +10,7 @@ export const ENV = {
   MULTITENANCY_ENABLED: { default: 'false', doc: 'Tenants by subdomain.' },
   TRUST_FORWARDED_HOST: { default: 'false', doc: 'Take the tenant host from X-Forwarded-Host (behind a proxy that rewrites Host).' },
   ADMIN_SECRET: { default: '', doc: 'Secret(s) of the admin API /scalelite/api, `:`-separated; unset → the LB secrets (with a warning).' },
+  ADMIN_API_ENABLED: { default: 'true', doc: 'Serve the admin API /scalelite/api; false: its paths answer as unknown routes (the AWS stack sets false unless the operator turns it on; slctl reaches the admin function by IAM).' },
   ALLOW_PRIVATE_CALLBACK_URLS: { default: 'false', doc: 'Callback URLs (analytics, recording ready) may use http and reach private, loopback and link-local addresses (local development and tests only).' },
   BUILD_NUMBER: { default: '', doc: 'Adds <build> to the index document.' },
   GET_MEETINGS_API_DISABLED: { default: 'false', doc: 'getMeetings always answers noMeetings, without checksum.' },

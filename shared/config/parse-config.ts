@@ -13,6 +13,8 @@ export interface Config {
   trustForwardedHost: boolean;
   /** ADMIN_SECRET split on `:` (empty: the admin API falls back to the LB secrets) */
   adminSecrets: string[];
+  /** ADMIN_API_ENABLED: false → /scalelite/api/* answers as an unknown route */
+  adminApiEnabled: boolean;
   /** callbacks may go to http and to non-public addresses (ALLOW_PRIVATE_CALLBACK_URLS; default: https, public only) */
   allowPrivateCallbackUrls: boolean;
   buildNumber: string;
@@ -190,6 +192,7 @@ export function parseConfig(env: Env): Config {
     multitenancyEnabled: r.bool('MULTITENANCY_ENABLED'),
     trustForwardedHost: r.bool('TRUST_FORWARDED_HOST'),
     adminSecrets: r.raw('ADMIN_SECRET').split(':').filter((s) => s !== ''),
+    adminApiEnabled: r.text('ADMIN_API_ENABLED').toLowerCase() === 'true', // blank: the default (true); anything but true: off
     allowPrivateCallbackUrls: r.bool('ALLOW_PRIVATE_CALLBACK_URLS'),
     buildNumber: r.raw('BUILD_NUMBER').trim(),
     getMeetingsApiDisabled: r.bool('GET_MEETINGS_API_DISABLED'),

@@ -21,6 +21,8 @@ export interface Server {
   healthyCounter: number;
   unhealthyCounter: number;
   polledAt?: number;
+  /** why the last poll failed (`<reason>: <error>`, e.g. `refused: connect ECONNREFUSED …`); removed by a successful poll */
+  pollError?: string;
 }
 
 export const multiplierOf = (s: Pick<Server, 'loadMultiplier'>): number => s.loadMultiplier ?? 1;

@@ -3,9 +3,9 @@ import type { Deps } from '../app/deps.js';
 import { addServer, deleteServer, findServer, panicServer, updateServer, type ServerInput } from '../app/server-admin.js';
 import { addTenant, findTenant, removeTenant, updateTenant } from '../app/tenant-admin.js';
 import { errors } from '../domain/api-error.js';
-import { verifyChecksum } from '../domain/checksum.js';
+import { splitChecksum, verifyChecksum } from '../domain/checksum.js';
 import { adminServerJson, adminTenantJson, tenantListJson } from './admin-json.js';
-import type { RequestInput } from './request-input.js';
+import type { IncomingRequest } from './request-input.js';
 
 export interface AdminAnswer {
   status: number;
@@ -143,8 +143,12 @@ const STATUS: Record<AdminError['kind'], number> = { notFound: 404, invalid: 400
 export type AdminResult = { kind: 'json'; answer: AdminAnswer } | { kind: 'xmlError'; key: string; message: string };
 
 export interface AdminApi {
-  /** Runs one admin call: method, content type, checksum (admin secrets), multitenancy, action. */
-  handle(call: string, req: RequestInput): Promise<AdminResult>;
+  /**
+   * Runs one admin call: method, content type, checksum (admin secrets), multitenancy, action. A checksum
+   * in the query is checked before the JSON body is read; only a call that carries its checksum in the
+   * body (Scalelite accepts that too) has its body read and parsed first.
+   */
+  handle(call: string, req: IncomingRequest): Promise<AdminResult>;
   /** the secrets the checksum accepts */
   readonly secrets: readonly string[];
 }
@@ -159,10 +163,16 @@ export function createAdminApi(deps: Deps): AdminApi {
   const xmlError = (e: { key: string; message: string }): AdminResult => ({ kind: 'xmlError', key: e.key, message: e.message });
   return {
     secrets,
-    async handle(call, req) {
+    async handle(call, incoming) {
       const route = Object.hasOwn(ROUTES, call) ? ROUTES[call] : undefined;
-      if (!route || route.method !== req.method) return xmlError(errors.unsupportedRequest());
-      if (req.method === 'POST' && req.hasBody && req.kind !== 'json') return xmlError(errors.unsupportedContentType());
+      if (!route || route.method !== incoming.method) return xmlError(errors.unsupportedRequest());
+      if (incoming.method === 'POST' && incoming.kind !== 'json' && (await incoming.hasBody())) return xmlError(errors.unsupportedContentType());
+      const queryChecksum = splitChecksum(incoming.rawQuery).checksums.length > 0;
+      const checked = (checksum: string | undefined) =>
+        verifyChecksum({ apiName: call, rawQuery: incoming.rawQuery, checksum, secrets, allowed: config.checksumAlgorithms });
+      // the query's checksum decides alone (verifyChecksum ignores the body's when the query has one): no body is read before it passed
+      if (queryChecksum && !checked(undefined)) return xmlError(errors.checksum());
+      const req = await incoming.complete();
       let top: Record<string, unknown> = {};
       if (req.kind === 'json' && req.body.trim() !== '') {
         try {
@@ -173,10 +183,7 @@ export function createAdminApi(deps: Deps): AdminApi {
           return { kind: 'json', answer: { status: 400, body: { error: 'The body is not valid JSON' } } };
         }
       }
-      const checksum = req.params.get('checksum') ?? str(top.checksum);
-      if (!verifyChecksum({ apiName: call, rawQuery: req.rawQuery, checksum: checksum ?? undefined, secrets, allowed: config.checksumAlgorithms })) {
-        return xmlError(errors.checksum());
-      }
+      if (!queryChecksum && !checked(str(top.checksum))) return xmlError(errors.checksum());
       if (route.tenants && !config.multitenancyEnabled) return { kind: 'json', answer: { status: 412, body: { message: 'Multitenancy is disabled' } } };
       const wrapper = route.tenants ? 'tenant' : 'server';
       const id = present(req.params.get('id') ?? undefined) ?? present(top.id);

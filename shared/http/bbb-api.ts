@@ -10,7 +10,7 @@ import { publishRecordings } from '../app/publish-recordings.js';
 import { updateRecordings } from '../app/update-recordings.js';
 import { endMeeting, getMeetingInfo, insertDocument, isMeetingRunning, joinMeeting } from '../app/meeting-calls.js';
 import type { TenantWithSettings } from '../store/tenant-repo.js';
-import type { ContentKind, RequestInput } from './request-input.js';
+import type { ContentKind, IncomingRequest, RequestInput } from './request-input.js';
 import { tenantNameFromHost } from './tenant-host.js';
 import { indexXml, NO_RECORDINGS_XML } from './xml-responses.js';
 import { NO_MEETINGS_XML } from '../app/get-meetings.js';
@@ -118,22 +118,27 @@ function bodyAllowed(rule: BodyRule, kind: ContentKind): boolean {
 }
 
 export interface BbbApi {
-  /** Runs one BBB API call through the pipeline: method, content type, tenant, checksum, action. */
-  handle(call: string, req: RequestInput): Promise<Outcome>;
+  /**
+   * Runs one BBB API call through the pipeline: method, content type, tenant, checksum, action. The body
+   * is read only where it must be: a form body (urlencoded or multipart) before the checksum, which covers
+   * its parameters (BBB's PostChecksum); any other body (a create's or insertDocument's XML) only after
+   * the query's checksum passed — a request that fails it is answered without its body being read.
+   */
+  handle(call: string, req: IncomingRequest): Promise<Outcome>;
 }
 
 export function createBbbApi(deps: Deps): BbbApi {
   const table = routes(deps);
   const { config } = deps;
   return {
-    async handle(call, req) {
+    async handle(call, incoming) {
       const route = Object.hasOwn(table, call) ? table[call] : undefined;
-      if (!route || !route.methods.includes(req.method)) throw errors.unsupportedRequest();
-      if (req.method === 'POST' && req.hasBody && !bodyAllowed(route.body, req.kind)) throw errors.unsupportedContentType();
+      if (!route || !route.methods.includes(incoming.method)) throw errors.unsupportedRequest();
+      if (incoming.method === 'POST' && !bodyAllowed(route.body, incoming.kind) && (await incoming.hasBody())) throw errors.unsupportedContentType();
       let tenant: TenantWithSettings | undefined;
       if (config.multitenancyEnabled && route.tenant) {
         // the tenant's secrets are the only ones accepted; an unknown host fails like a bad checksum
-        const name = tenantNameFromHost(req.host, config.urlHost);
+        const name = tenantNameFromHost(incoming.host, config.urlHost);
         tenant = name === undefined ? undefined : await deps.registry.tenantByName(name);
         if (!tenant) throw errors.checksum();
       }
@@ -141,13 +146,14 @@ export function createBbbApi(deps: Deps): BbbApi {
         // the query and every form-body parameter (invariant 8); exactly one checksum, in either
         const ok = verifyRequestChecksum({
           apiName: call,
-          rawQuery: req.rawQuery,
-          bodyParams: req.bodyParams,
+          rawQuery: incoming.rawQuery,
+          bodyParams: await incoming.bodyParams(), // [] without a form body: nothing is read
           secrets: tenant ? tenant.secrets : config.loadbalancerSecrets,
           allowed: config.checksumAlgorithms,
         });
         if (!ok) throw errors.checksum();
       }
+      const req = await incoming.complete();
       const outcome = await route.run(deps, req, tenant);
       return tenant ? { ...outcome, tenantId: tenant.id } : outcome;
     },

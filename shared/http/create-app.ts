@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from '../domain/api-error.js';
 import type { Deps } from '../app/deps.js';
 import { createAdminApi, type AdminResult } from './admin-api.js';
@@ -8,7 +7,7 @@ import { createBbbApi, type Outcome } from './bbb-api.js';
 import { mountFsapi } from './fsapi-route.js';
 import { mountPlayback } from './playback.js';
 import { recordingUpload, UPLOAD_PATH } from './recording-upload.js';
-import { readRequest, requestHost, requestOrigin } from './request-input.js';
+import { bodyTooLarge, MAX_BODY_BYTES, openRequest, requestHost, requestOrigin, type IncomingRequest } from './request-input.js';
 import { errorXml, XML_CONTENT_TYPE } from './xml-responses.js';
 
 /** What a runtime adapter provides: the query string exactly as the client sent it. */
@@ -23,8 +22,6 @@ export const urlRawQuery: HttpAdapter['rawQuery'] = (c) => {
   return q === -1 ? '' : url.slice(q + 1);
 };
 
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
-
 const xmlResponse = (c: Context, xml: string) => c.body(xml, 200, { 'Content-Type': XML_CONTENT_TYPE });
 
 /** The whole HTTP surface: BBB API, admin API, health check, catch-all. Errors become BBB XML here and only here. */
@@ -32,10 +29,16 @@ export function createApp(deps: Deps, adapter: HttpAdapter = { rawQuery: urlRawQ
   const app = new Hono();
   const api = createBbbApi(deps);
   const admin = createAdminApi(deps);
-  if (deps.config.adminSecrets.length === 0) {
+  if (deps.config.adminApiEnabled && deps.config.adminSecrets.length === 0) {
     deps.log.warn('ADMIN_SECRET is not set: the admin API /scalelite/api accepts the LOADBALANCER secrets; set ADMIN_SECRET to give it its own credential');
   }
-  const read = (c: Context) => readRequest(c, adapter.rawQuery(c), requestHost(c, deps.config.trustForwardedHost), requestOrigin(c, deps.config.trustForwardedHost));
+  /** The request's head; its body is read by the pipeline when it needs it, never past MAX_BODY_BYTES. */
+  const open = (c: Context): IncomingRequest => {
+    const req = openRequest(c, adapter.rawQuery(c), requestHost(c, deps.config.trustForwardedHost), requestOrigin(c, deps.config.trustForwardedHost));
+    // a declared length over the cap is refused before anything else; a chunked body when it grows past it
+    if (req.declaredLength !== undefined && req.declaredLength > MAX_BODY_BYTES) throw bodyTooLarge();
+    return req;
+  };
 
   const health = async (c: Context) => {
     try {
@@ -55,7 +58,7 @@ export function createApp(deps: Deps, adapter: HttpAdapter = { rawQuery: urlRawQ
     let outcome: Outcome | undefined;
     let failure: ApiError | undefined;
     try {
-      outcome = await api.handle(call, await read(c));
+      outcome = await api.handle(call, open(c));
     } catch (e) {
       if (e instanceof ApiError) failure = e;
       else {
@@ -85,10 +88,14 @@ export function createApp(deps: Deps, adapter: HttpAdapter = { rawQuery: urlRawQ
     const reqId = randomUUID();
     let result: AdminResult;
     try {
-      result = await admin.handle(call, await read(c));
+      result = await admin.handle(call, open(c));
     } catch (e) {
-      deps.log.error('unhandled error', { reqId, call, error: (e as Error)?.stack ?? String(e) });
-      result = { kind: 'json', answer: { status: 500, body: { error: `An internal error occurred (request id ${reqId})` } } };
+      // a body over the cap (the only ApiError reading throws) is answered as the admin API's other refusals: BBB XML
+      if (e instanceof ApiError) result = { kind: 'xmlError', key: e.key, message: e.message };
+      else {
+        deps.log.error('unhandled error', { reqId, call, error: (e as Error)?.stack ?? String(e) });
+        result = { kind: 'json', answer: { status: 500, body: { error: `An internal error occurred (request id ${reqId})` } } };
+      }
     }
     const status = result.kind === 'json' ? result.answer.status : 200;
     deps.log.info('admin request', { reqId, call, method: c.req.method, outcome: result.kind === 'xmlError' ? result.key : status, ms: Math.round((performance.now() - started) * 10) / 10 });
@@ -96,14 +103,13 @@ export function createApp(deps: Deps, adapter: HttpAdapter = { rawQuery: urlRawQ
     return c.json(result.answer.body as object, result.answer.status as 200);
   };
 
-  const limit = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => xmlResponse(c, errorXml('internalError', 'The request body is too large.')),
-  });
-  app.all('/bigbluebutton/api', limit, (c) => runApi(c, ''));
-  app.all('/bigbluebutton/api/', limit, (c) => runApi(c, ''));
-  app.all('/bigbluebutton/api/:call{.+}', limit, (c) => runApi(c, c.req.param('call').replace(/\/+$/, '')));
-  app.all('/scalelite/api/:call{.+}', limit, (c) => runAdmin(c, c.req.param('call').replace(/\/+$/, '')));
+  // bodies: at most MAX_BODY_BYTES, read by the pipelines only when needed (request-input.ts)
+  app.all('/bigbluebutton/api', (c) => runApi(c, ''));
+  app.all('/bigbluebutton/api/', (c) => runApi(c, ''));
+  app.all('/bigbluebutton/api/:call{.+}', (c) => runApi(c, c.req.param('call').replace(/\/+$/, '')));
+  // ADMIN_API_ENABLED=false (the AWS stack's default): not mounted, so its paths get the catch-all's answer
+  if (deps.config.adminApiEnabled) app.all('/scalelite/api/:call{.+}', (c) => runAdmin(c, c.req.param('call').replace(/\/+$/, '')));
+  // the upload route reads no body (its answer is a presigned URL; the tar goes to S3)
   app.all(UPLOAD_PATH, recordingUpload(deps, adapter.rawQuery));
 
   mountFsapi(app, deps);

@@ -33,6 +33,8 @@ export interface ServerPollChanges {
   healthyCounter?: number;
   unhealthyCounter?: number;
   polledAt?: number;
+  /** `null` removes it (a successful poll) */
+  pollError?: string | null;
 }
 
 type Item = Record<string, unknown>;
@@ -55,6 +57,7 @@ export function serverFromItem(item: Item): Server {
     healthyCounter: (item.healthyCounter as number) ?? 0,
     unhealthyCounter: (item.unhealthyCounter as number) ?? 0,
     polledAt: item.polledAt as number | undefined,
+    ...(typeof item.pollError === 'string' ? { pollError: item.pollError } : {}),
   };
 }
 
@@ -214,18 +217,22 @@ export class ServerRepo {
 
   /**
    * Counts one poll result with `ADD` (and resets the opposite counter): two pollers polling at once both
-   * count. Returns the new count, or undefined when the server no longer exists.
+   * count. Sets or removes `pollError` in the same write when given. Returns the new count, or undefined
+   * when the server no longer exists.
    */
-  async countPoll(id: string, counter: 'healthyCounter' | 'unhealthyCounter'): Promise<number | undefined> {
+  async countPoll(id: string, counter: 'healthyCounter' | 'unhealthyCounter', pollError?: string | null): Promise<number | undefined> {
     const other = counter === 'healthyCounter' ? 'unhealthyCounter' : 'healthyCounter';
+    // the poll's failure reason rides along (set, or `null`: removed), so counting stays one write
+    const errorSet = typeof pollError === 'string' ? ', pollError = :err' : '';
+    const errorRemove = pollError === null ? ' REMOVE pollError' : '';
     try {
       const res = await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: keys.server(id),
-          UpdateExpression: `ADD ${counter} :one SET ${other} = :zero`,
+          UpdateExpression: `ADD ${counter} :one SET ${other} = :zero${errorSet}${errorRemove}`,
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+          ExpressionAttributeValues: { ':one': 1, ':zero': 0, ...(errorSet ? { ':err': pollError } : {}) },
           ReturnValues: 'UPDATED_NEW',
         }),
       );

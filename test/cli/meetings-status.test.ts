@@ -8,7 +8,7 @@ const DEAD_URL = 'http://127.0.0.1:9/bigbluebutton/api'; // connection refused
 const meetingIds = async (serverId: string) => (await t.stack.deps.store.meetings.listByServer(serverId, Date.now())).map((m) => m.meetingID).sort();
 
 describe('status', () => {
-  it("prints Scalelite's table, sorted by host name, and --json", async () => {
+  it("prints Scalelite's table, sorted by host name, with the server id last, and --json", async () => {
     const polledAt = Date.now();
     await seedServer({ id: 'bbb-2', url: 'https://bbb-2.example.com/bigbluebutton/api', state: 'cordoned' }, { online: false, bbbVersion: '3.0.0', polledAt });
     await seedServer({ id: 'bbb-1', url: 'https://bbb-1.example.com/bigbluebutton/api', state: 'enabled', tag: 'test' }, {
@@ -20,20 +20,44 @@ describe('status', () => {
       stderr: '',
       stdout: listing([
         '',
-        '     HOSTNAME        STATE    STATUS   MEETINGS  USERS  LARGEST MEETING  VIDEOS  LOAD  BBB VERSION  TAG  ',
-        ' 10.0.0.9           disabled  offline                                                                    ',
-        ' bbb-1.example.com  enabled   online          1      2                2       0   3.0  3.0.0        test ',
-        ' bbb-2.example.com  cordoned  offline         0      0                0       0        3.0.0             ',
+        '     HOSTNAME        STATE    STATUS   MEETINGS  USERS  LARGEST MEETING  VIDEOS  LOAD  BBB VERSION  TAG    ID   ',
+        ' 10.0.0.9           disabled  offline                                                                     new   ',
+        ' bbb-1.example.com  enabled   online          1      2                2       0   3.0  3.0.0        test  bbb-1 ',
+        ' bbb-2.example.com  cordoned  offline         0      0                0       0        3.0.0              bbb-2 ',
       ]),
     });
     const json = await slctl(['status', '--json']);
     expect(json).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(json.stdout)).toEqual([
-      { id: 'new', hostname: '10.0.0.9', state: 'disabled', status: 'offline', meetings: null, users: null, largestMeeting: null, videos: null, load: null, bbbVersion: null, tag: null },
-      { id: 'bbb-1', hostname: 'bbb-1.example.com', state: 'enabled', status: 'online', meetings: 1, users: 2, largestMeeting: 2, videos: 0, load: 3, bbbVersion: '3.0.0', tag: 'test' },
-      { id: 'bbb-2', hostname: 'bbb-2.example.com', state: 'cordoned', status: 'offline', meetings: 0, users: 0, largestMeeting: 0, videos: 0, load: null, bbbVersion: '3.0.0', tag: null },
+      { id: 'new', hostname: '10.0.0.9', state: 'disabled', status: 'offline', meetings: null, users: null, largestMeeting: null, videos: null, load: null, bbbVersion: null, tag: null, pollError: null },
+      { id: 'bbb-1', hostname: 'bbb-1.example.com', state: 'enabled', status: 'online', meetings: 1, users: 2, largestMeeting: 2, videos: 0, load: 3, bbbVersion: '3.0.0', tag: 'test', pollError: null },
+      { id: 'bbb-2', hostname: 'bbb-2.example.com', state: 'cordoned', status: 'offline', meetings: 0, users: 0, largestMeeting: 0, videos: 0, load: null, bbbVersion: '3.0.0', tag: null, pollError: null },
     ]);
   }, SPAWN_TIMEOUT * 2);
+
+  it('tells servers on one host apart by id, and says on stderr why each failing server failed its last poll', async () => {
+    await seedFakeServer('fake');
+    await seedServer({ id: 'dead', url: DEAD_URL, state: 'enabled' });
+    await seedFakeServer('bad-secret', { secret: 'wrong' });
+    expect((await slctl(['poll:all'])).code).toBe(0);
+    const r = await slctl(['status']);
+    expect(r.code).toBe(0);
+    const rows = r.stdout.split('\n').slice(2, -1);
+    // every row is 127.0.0.1: the ID column tells them apart (same order as the hosts are equal: by id)
+    expect(rows.map((row) => row.trim().split(/\s+/))).toEqual([
+      ['127.0.0.1', 'enabled', 'offline', 'bad-secret'],
+      ['127.0.0.1', 'enabled', 'offline', 'dead'],
+      ['127.0.0.1', 'enabled', 'online', '0', '0', '0', '0', '0.0', expect.any(String), 'fake'],
+    ]);
+    expect(r.stderr.split('\n')).toEqual([
+      '',
+      expect.stringMatching(/^Server id=bad-secret offline: checksumError: Checksums do not match \(the server's secret is not the one stored: slctl servers:update bad-secret SECRET, /),
+      expect.stringMatching(/^Server id=dead offline: refused: connect ECONNREFUSED 127\.0\.0\.1:9 \(nothing listens there: /),
+      '',
+    ]);
+    const json = JSON.parse((await slctl(['status', '--json'])).stdout) as { id: string; pollError: string | null }[];
+    expect(json.map((s) => [s.id, s.pollError?.split(':')[0] ?? null])).toEqual([['bad-secret', 'checksumError'], ['dead', 'refused'], ['fake', null]]);
+  }, SPAWN_TIMEOUT * 3);
 });
 
 describe('servers:meeting_list', () => {
@@ -139,7 +163,7 @@ describe('meetings:info', () => {
   it('needs a meetingID; an unknown meeting fails, a BBB error is a warning', async () => {
     await seedFakeServer('fake');
     await placeMeeting('fake', 'ghost', 'gp', false);
-    expect(await slctl(['meetings:info'])).toEqual({ code: 1, stdout: '', stderr: 'Error: Please input a meetingID!\n' });
+    expect(await slctl(['meetings:info'])).toEqual({ code: 64, stdout: '', stderr: 'Error: Please input a meetingID!\n' });
     expect(await slctl(['meetings:info', 'nope'])).toEqual({ code: 1, stdout: '', stderr: 'WARNING: Could not get info for meeting id=nope: No meeting found with id: nope\n' });
     expect(await slctl(['meetings:info', 'ghost'])).toEqual({ code: 0, stdout: '', stderr: 'WARNING: Could not get info for meeting id=ghost: We could not find a meeting with that meeting ID\n' });
   }, SPAWN_TIMEOUT * 3);
@@ -156,9 +180,20 @@ describe('meetings:end', () => {
     await placeMeeting('fake', 'm2', 'mp2');
     await placeMeeting('fake', 'ghost', 'gp', false);
 
-    expect(await slctl(['meetings:end'], { input: 'no\n' })).toEqual({ code: 0, stdout: listing([WARN, PROMPT, 'OK']), stderr: '' });
+    // any other answer: nothing ended, said so on stderr, exit 1
+    for (const [args, input, left] of [[['meetings:end'], 'no\n', 'the 3 meetings go on'], [['meetings:end', 'm1'], '', 'the meeting goes on']] as const) {
+      expect(await slctl([...args], { input })).toEqual({
+        code: 1,
+        stdout: listing([WARN, PROMPT]),
+        stderr: `Nothing was done: no meeting was ended, ${left}. Answer \`yes\` to go ahead, or pass --yes.\n`,
+      });
+    }
     expect(ends()).toEqual([]);
     expect(await meetingIds('fake')).toEqual(['ghost', 'm1', 'm2']);
+
+    // an unknown id fails before the question
+    expect(await slctl(['meetings:end', 'm1:nope'], { input: 'yes\n' })).toEqual({ code: 1, stdout: '', stderr: 'ERROR: No meeting found with id: nope\n' });
+    expect(ends()).toEqual([]);
 
     expect(await slctl(['meetings:end', 'm1'], { input: 'Yes\n' })).toEqual({ code: 0, stdout: listing([WARN, PROMPT, 'OK']), stderr: 'Clearing Meeting id=m1\n' });
     expect(ends()).toEqual(['m1/mp1']);
@@ -171,6 +206,7 @@ describe('meetings:end', () => {
     expect(await meetingIds('fake')).toEqual([]);
     expect(t.fake.meetings.size).toBe(0);
 
-    expect(await slctl(['meetings:end', '--yes'])).toEqual({ code: 0, stdout: listing([WARN, 'OK']), stderr: 'No meetings to clear\n' });
-  }, SPAWN_TIMEOUT * 4);
+    // nothing to end: no question
+    expect(await slctl(['meetings:end'])).toEqual({ code: 0, stdout: listing(['OK']), stderr: 'No meetings to clear\n' });
+  }, SPAWN_TIMEOUT * 7);
 });

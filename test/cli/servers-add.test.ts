@@ -34,19 +34,57 @@ describe('servers:add', () => {
     expect(await t.stack.deps.store.servers.get(id)).toMatchObject({ secret: '-s3cr3t', loadMultiplier: 3 });
   }, SPAWN_TIMEOUT);
 
-  it('requires a URL and a secret', async () => {
+  it('requires a URL and a secret (a usage error: exit 64)', async () => {
     for (const args of [['servers:add'], ['servers:add', 'https://bbb1.example.com/bigbluebutton/api'], ['servers:add[https://bbb1.example.com/bigbluebutton/api]']]) {
-      expect(await slctl(args)).toEqual({ code: 1, stdout: '', stderr: 'Error: Please input at least a URL and a secret!\n' });
+      expect(await slctl(args)).toEqual({ code: 64, stdout: '', stderr: 'Error: Please input at least a URL and a secret!\n' });
     }
     expect(await t.stack.deps.store.servers.list()).toEqual([]);
   }, SPAWN_TIMEOUT * 3);
 
   it('requires an http:// or https:// URL', async () => {
     for (const url of ['ftp://bbb1.example.com/bigbluebutton/api', 'bbb1.example.com', 'HTTPS://bbb1.example.com']) {
-      expect(await slctl(['servers:add', url, 'secret'])).toEqual({ code: 1, stdout: '', stderr: 'Error: Server URL must start with http:// or https://\n' });
+      expect(await slctl(['servers:add', url, 'secret'])).toEqual({ code: 64, stdout: '', stderr: 'Error: Server URL must start with http:// or https://\n' });
     }
     expect(await t.stack.deps.store.servers.list()).toEqual([]);
   }, SPAWN_TIMEOUT * 3);
+
+  it('refuses a URL the poller could never call: white space, no host, a query or fragment', async () => {
+    for (const url of ['http://bbb 1.example.com/bigbluebutton/api', 'https://bbb1.example.com/bigbluebutton/api ', 'http://', 'https:///bigbluebutton/api']) {
+      expect(await slctl(['servers:add', url, 'secret'])).toEqual({
+        code: 64,
+        stdout: '',
+        stderr: `Error: Server URL is not a valid URL: '${url}' (expected e.g. https://bbb1.example.com/bigbluebutton/api)\n`,
+      });
+    }
+    for (const url of ['https://bbb1.example.com/bigbluebutton/api?x=1', 'https://bbb1.example.com/bigbluebutton/api#top']) {
+      expect(await slctl(['servers:add', url, 'secret'])).toEqual({
+        code: 64,
+        stdout: '',
+        stderr: `Error: Server URL must not have a query or fragment: '${url}' (expected e.g. https://bbb1.example.com/bigbluebutton/api)\n`,
+      });
+    }
+    expect(await t.stack.deps.store.servers.list()).toEqual([]);
+  }, SPAWN_TIMEOUT * 6);
+
+  it('warns about a URL whose path is not /bigbluebutton/api, and adds the server', async () => {
+    const r = await slctl(['servers:add', 'http://127.0.0.1:8090', 'secret']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^OK\nid: [0-9a-f-]{36}\n$/);
+    expect(r.stderr).toBe('WARNING: Server URL http://127.0.0.1:8090 does not end in /bigbluebutton/api, where BigBlueButton serves its API (e.g. http://127.0.0.1:8090/bigbluebutton/api)\n');
+    for (const url of ['https://bbb1.example.com/bigbluebutton/api/', 'https://proxy.example.com/bbb1/bigbluebutton/api']) {
+      expect(await slctl(['servers:add', url, 'secret'])).toMatchObject({ code: 0, stderr: '' });
+    }
+    expect(await t.stack.deps.store.servers.list()).toHaveLength(3);
+  }, SPAWN_TIMEOUT * 3);
+
+  it('refuses a negative load multiplier (servers:sync would refuse the servers:yaml output)', async () => {
+    for (const args of [['servers:add', 'https://bbb1.example.com/bigbluebutton/api', 'secret', '-2'], ['servers:add[https://bbb1.example.com/bigbluebutton/api,secret,-0.5,fast]']]) {
+      const r = await slctl(args);
+      expect(r).toMatchObject({ code: 64, stdout: '' });
+      expect(r.stderr).toMatch(/^Error: Load-multiplier must be a number greater than 0, not -(2|0\.5)\n$/);
+    }
+    expect(await t.stack.deps.store.servers.list()).toEqual([]);
+  }, SPAWN_TIMEOUT * 2);
 
   it('warns and uses 1 for an unreadable or zero load multiplier', async () => {
     for (const multiplier of ['abc', '0', '0.0']) {

@@ -53,11 +53,15 @@ describe('servers:disable', () => {
     expect((await slctl(['servers'])).stdout).toContain('\tdisabled\n\tload: unavailable\n');
   }, SPAWN_TIMEOUT * 8);
 
-  it('with load: any other answer, or no answer at all, leaves the server as it is', async () => {
+  it('with load: any other answer, or no answer at all, does nothing, says so and exits 1', async () => {
     const id = await loadedServer();
     for (const input of ['no\n', 'yes please\n', '']) {
       const r = await slctl(['servers:disable', id], { input });
-      expect(r).toEqual({ code: 0, stdout: listing([`Disabling server ${id}...`, ...WARNING, PROMPT, 'OK']), stderr: '' });
+      expect(r).toEqual({
+        code: 1,
+        stdout: listing([`Disabling server ${id}...`, ...WARNING, PROMPT]),
+        stderr: `Nothing was done: server ${id} is still enabled and its meetings go on. Answer \`yes\` to go ahead, or pass --yes.\n`,
+      });
     }
     expect(t.fake.requestsFor('end')).toEqual([]);
     expect(await meetingIds(id)).toEqual(['m1', 'm2']);

@@ -3,7 +3,9 @@ import { SPAWN_TIMEOUT, listing, useSlctlFixture } from './slctl-fixture.js';
 
 // Runs the real `slctl` binary (child process) against this file's own local stack and fake BBB.
 const t = useSlctlFixture('slctl-servers-list');
-const { slctl, addServer, seedFakeServer, placeMeeting } = t;
+const { slctl, addServer, seedServer, seedFakeServer, placeMeeting } = t;
+/** the fake BBB's answer to a wrong checksum, as BBB words it */
+const checksumMessage = 'Checksums do not match';
 
 describe('servers (listing)', () => {
   it('says that no servers are configured on stderr, exit 0', async () => {
@@ -62,7 +64,7 @@ describe('servers (listing)', () => {
     expect(servers).toHaveLength(2);
     expect(byId.get(a)).toEqual({
       id: a, url: 'https://bbb1.example.com/bigbluebutton/api', secret: 's1', state: 'disabled', online: false, load: null,
-      loadMultiplier: 1.5, tag: 'fast', bbbVersion: null, meetings: 0, users: 0, largestMeeting: 0, videos: 0, polledAt: null,
+      loadMultiplier: 1.5, tag: 'fast', bbbVersion: null, meetings: 0, users: 0, largestMeeting: 0, videos: 0, polledAt: null, pollError: null,
     });
     expect(byId.get(b)).toMatchObject({ id: b, secret: 's2', loadMultiplier: 1, tag: null });
   }, SPAWN_TIMEOUT * 3);
@@ -88,5 +90,20 @@ describe('poll:all', () => {
     expect((await slctl(['servers'])).stdout).toContain('\tenabled\n\tload: unavailable\n');
     expect((await slctl(['servers'])).stdout).toMatch(/\toffline\n$/);
   }, SPAWN_TIMEOUT * 8);
+
+  it('names each server that fails its poll on stderr, with the reason and what to check; exit 0', async () => {
+    await seedFakeServer('good');
+    await seedFakeServer('wrong-secret', { secret: 'not-the-secret' });
+    await seedServer({ id: 'nobody-home', url: 'http://127.0.0.1:9/bigbluebutton/api', state: 'enabled' });
+    const r = await slctl(['poll:all']);
+    expect(r).toMatchObject({ code: 0, stdout: '' });
+    expect(r.stderr.split('\n')).toEqual([
+      expect.stringMatching(/^Server id=nobody-home \(http:\/\/127\.0\.0\.1:9\/bigbluebutton\/api\) failed the poll: refused: .*ECONNREFUSED.* \(nothing listens there: is BBB running, is the port in the URL right\?\)$/),
+      `Server id=wrong-secret (${t.fake.url}) failed the poll: checksumError: ${checksumMessage} (the server's secret is not the one stored: slctl servers:update wrong-secret SECRET, with the secret bbb-conf --secret prints on it)`,
+      '',
+    ]);
+    expect((await t.stack.deps.store.servers.get('wrong-secret'))?.pollError).toBe(`checksumError: ${checksumMessage}`);
+    expect((await t.stack.deps.store.servers.get('good'))?.pollError).toBeUndefined();
+  }, SPAWN_TIMEOUT * 2);
 });
 

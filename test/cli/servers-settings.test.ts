@@ -33,6 +33,14 @@ describe('servers:update', () => {
 
     expect(await slctl(['servers:update', 'nope', 'x'])).toEqual(unknown('Updating'));
   }, SPAWN_TIMEOUT * 6);
+
+  it('refuses a negative multiplier before anything is printed or changed (exit 64)', async () => {
+    await seedServer({ id: 's1', secret: 'old', loadMultiplier: 1.5 });
+    for (const args of [['servers:update', 's1', '', '-5'], ['servers:update[s1,new,-5]']]) {
+      expect(await slctl(args)).toEqual({ code: 64, stdout: '', stderr: 'Error: Load-multiplier must be a number greater than 0, not -5\n' });
+    }
+    expect(await stored('s1')).toMatchObject({ secret: 'old', loadMultiplier: 1.5 });
+  }, SPAWN_TIMEOUT * 2);
 });
 
 describe('servers:cordon / servers:loadMultiplier / servers:tag', () => {
@@ -56,7 +64,9 @@ describe('servers:cordon / servers:loadMultiplier / servers:tag', () => {
     expect(await slctl(['servers:loadMultiplier', 's1', '0'])).toEqual({ code: 0, stdout: `${WARNING}\nOK\n`, stderr: '' });
     expect((await stored('s1'))?.loadMultiplier).toBe(1);
     expect(await slctl(['servers:loadMultiplier', 'nope', '2'])).toEqual(unknown(''));
-  }, SPAWN_TIMEOUT * 4);
+    expect(await slctl(['servers:loadMultiplier', 's1', '-3'])).toEqual({ code: 64, stdout: '', stderr: 'Error: Load-multiplier must be a number greater than 0, not -3\n' });
+    expect((await stored('s1'))?.loadMultiplier).toBe(1);
+  }, SPAWN_TIMEOUT * 5);
 
   it('sets and removes the tag', async () => {
     await seedServer({ id: 's1' });

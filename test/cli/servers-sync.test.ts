@@ -25,13 +25,13 @@ async function snapshot(): Promise<unknown> {
   return { servers, meetings };
 }
 
-describe('servers:sync validation: Scalelite’s messages, exit 1, nothing changed (more cases: cli/sync-file.test.ts)', () => {
-  const cases: [string, string[], string | undefined, string][] = [
-    ['no path', ['servers:sync'], undefined, "ERROR: Missing 'path' parameter"],
+describe('servers:sync validation: Scalelite’s messages, exit 1 (64: a missing or invalid argument), nothing changed (more cases: cli/sync-file.test.ts)', () => {
+  const cases: [string, string[], string | undefined, string, number?][] = [
+    ['no path', ['servers:sync'], undefined, "ERROR: Missing 'path' parameter", 64],
     ['a file that does not exist', ['servers:sync', '-f', join(dir, 'missing.yaml')], undefined, `ERROR: ENOENT: no such file or directory, open '${join(dir, 'missing.yaml')}'`],
     ['a document that is not a mapping', ['servers:sync', '-'], '- a\n- b\n', 'ERROR: Invalid YAML document'],
     ['servers that are not a mapping', ['servers:sync', '-'], 'servers:\n  - a\n', 'ERROR: Servers parameter not a hash'],
-    ['an unknown mode', ['servers:sync', '-', '--mode', 'wipe'], 'servers: {}\n', "ERROR: Unknown sync mode 'wipe' (choose: keep cordon force)"],
+    ['an unknown mode', ['servers:sync', '-', '--mode', 'wipe'], 'servers: {}\n', "ERROR: Unknown sync mode 'wipe' (choose: keep cordon force)", 64],
     ['an id with invalid characters', ['servers:sync[-]'], 'servers:\n  bbb/1:\n    secret: s\n', 'ERROR: Server id=bbb/1 contains invalid characters'],
     ['a server without secret', ['servers:sync', '-'], 'servers:\n  bbb1:\n    url: https://bbb1/bigbluebutton/api\n', 'ERROR: Server id=bbb1 has no secret'],
     ['unknown parameters', ['servers:sync', '-'], 'servers:\n  bbb1:\n    secret: s\n    foo: 1\n    load: 2\n    bar: x\n', 'ERROR: Server id=bbb1 has bad parameters: ["foo", "bar"]'],
@@ -39,10 +39,10 @@ describe('servers:sync validation: Scalelite’s messages, exit 1, nothing chang
     ['a url that is not http(s)', ['servers:sync', '-'], 'servers:\n  bbb1:\n    secret: s\n    url: ftp://bbb1/bigbluebutton/api\n', 'ERROR: Server id=bbb1 has invalid url=ftp://bbb1/bigbluebutton/api'],
   ];
 
-  it.each(cases)('%s', async (_name, args, input, message) => {
+  it.each(cases)('%s', async (_name, args, input, message, code = 1) => {
     await seedServer({ id: 'existing', state: 'enabled' });
     const before = await snapshot();
-    expect(await slctl(args, { input })).toEqual({ code: 1, stdout: '', stderr: `${message}\n` });
+    expect(await slctl(args, { input })).toEqual({ code, stdout: '', stderr: `${message}\n` });
     expect(await snapshot()).toEqual(before);
   }, SPAWN_TIMEOUT);
 
