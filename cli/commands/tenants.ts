@@ -55,10 +55,17 @@ const LRS_LINES: [keyof Tenant, string][] = [
   ['kcPassword', 'kc_password'],
 ];
 
-/** One tenant in the format of Scalelite's `rake tenants` (detail lines start with one TAB). */
+/** Credentials of the tenant's LRS and Keycloak: shown as set, never printed (they are nobody's to read back). */
+const HIDDEN: ReadonlySet<keyof Tenant> = new Set<keyof Tenant>(['lrsPassword', 'kcClientSecret', 'kcPassword']);
+export const HIDDEN_VALUE = '*****';
+
+/**
+ * One tenant in the format of Scalelite's `rake tenants` (detail lines start with one TAB); the LRS and
+ * Keycloak passwords and client secret as `*****` (Scalelite prints them). The BBB secrets stay: front-ends need them.
+ */
 export function formatTenant(t: Tenant): string {
   const lines = [`id: ${t.id}`, `\tname: ${t.name}`, `\tsecrets: ${t.secrets.join(':')}`];
-  for (const [field, label] of LRS_LINES) if (t[field]) lines.push(`\t${label}: ${t[field] as string}`);
+  for (const [field, label] of LRS_LINES) if (t[field]) lines.push(`\t${label}: ${HIDDEN.has(field) ? HIDDEN_VALUE : (t[field] as string)}`);
   return lines.join('\n');
 }
 

@@ -70,7 +70,7 @@ describe('tenants:add', () => {
 });
 
 describe('tenants', () => {
-  it("prints Scalelite's listing (by name) with the LRS lines that are set, and the total", async () => {
+  it("prints Scalelite's listing (by name) with the LRS lines that are set — passwords and client secret masked — and the total", async () => {
     const b = await addTenant(deps(), 'beta', 'b1:b2');
     const a = await addTenant(deps(), 'alpha', 'a1');
     await setTenantLrs(deps(), b.id, { lrsEndpoint: 'https://lrs.example/x', lrsUsername: 'lu', lrsPassword: 'lp' });
@@ -85,15 +85,15 @@ describe('tenants', () => {
         '\tlrs_endpoint: https://lrs.example/y',
         '\tkc_token_url: https://kc/t',
         '\tkc_client_id: ci',
-        '\tkc_client_secret: cs',
+        '\tkc_client_secret: *****',
         '\tkc_username: ku',
-        '\tkc_password: kp',
+        '\tkc_password: *****',
         `id: ${b.id}`,
         '\tname: beta',
         '\tsecrets: b1:b2',
         '\tlrs_endpoint: https://lrs.example/x',
         '\tlrs_username: lu',
-        '\tlrs_password: lp',
+        '\tlrs_password: *****',
         'Total number of tenants: 2',
       ]),
     });
