@@ -3,6 +3,7 @@ import type { Config } from '../config/parse-config.js';
 import type { CookieSigner } from '../domain/cloudfront-cookies.js';
 import type { Store } from '../store/create-store.js';
 import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
 import type { ObjectStorage } from './object-storage.js';
 import type { Registry } from './registry.js';
 
@@ -40,4 +41,6 @@ export interface Deps {
   /** [0, 1) */
   random: () => number;
   log: Logger;
+  /** counters, timings and gauges (shared/app/metrics.ts); `noMetrics` when METRICS_ENABLED=false */
+  metrics: Metrics;
 }

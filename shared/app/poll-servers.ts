@@ -5,6 +5,7 @@ import { multiplierOf, type Server } from '../domain/entities.js';
 import { withFrontendMeetingId } from '../domain/frontend-ids.js';
 import { bbbMeetingId } from '../domain/meeting-id.js';
 import { serverStats } from '../domain/server-load.js';
+import { tenantOfBbbMeetingId } from '../domain/meeting-id.js';
 import type { ServerPollChanges } from '../store/server-repo.js';
 import type { Deps } from './deps.js';
 import { callTimeouts, type CallTimeouts } from './deadline.js';
@@ -92,6 +93,19 @@ export interface PollFailure {
   error: string;
 }
 
+/** One meeting a server reported in a cycle (result `ok`): what metrics, the usage ledger and tenant limits read. */
+export interface PolledMeeting {
+  serverId: string;
+  /** the id the BBB server knows (`<tenant>~<meetingID>` for a tenant's meeting) */
+  bbbMeetingId: string;
+  /** by the id's prefix (tenantOfBbbMeetingId); NO_TENANT `_` without one */
+  tenantId: string;
+  participants: number;
+  /** epoch ms */
+  createTime: number;
+  isBreakout: boolean;
+}
+
 export interface ServerPollOutcome {
   id: string;
   result: PollResult;
@@ -107,6 +121,10 @@ export interface ServerPollOutcome {
   error?: string;
   /** result `failed`: why */
   reason?: PollFailureReason;
+  /** result `ok`: the meetings the server reported */
+  reported?: PolledMeeting[];
+  /** result `ok` and online: what the server's item now says */
+  stats?: { meetings: number; users: number; load: number | null };
 }
 
 export interface PollReport {
@@ -129,6 +147,10 @@ export interface PollReport {
   meetingsEnded: number;
   writes: number;
   durationMs: number;
+  /** the meetings of every server that answered this cycle (servers that did not are absent: see `failures`, `skipped`) */
+  meetings: PolledMeeting[];
+  /** per server that answered and is online: its meetings, users and load as written */
+  serverStats: Array<{ id: string; meetings: number; users: number; load: number | null }>;
 }
 
 export interface PollOptions {
@@ -335,6 +357,14 @@ export async function pollServer(deps: Deps, server: Server, opts: PollOptions =
     }
   } else {
     next = { unhealthyCounter: 0, pollError: null };
+    out.reported = reported.map((m): PolledMeeting => ({
+      serverId: server.id,
+      bbbMeetingId: m.meetingID,
+      tenantId: tenantOfBbbMeetingId(m.meetingID, config.multitenancyEnabled),
+      participants: m.participantCount,
+      createTime: m.createTime,
+      isBreakout: m.isBreakout,
+    }));
     let online = server.online;
     if (!online) {
       out.writes++;
@@ -377,6 +407,7 @@ export async function pollServer(deps: Deps, server: Server, opts: PollOptions =
         deps.log.warn('poll: meeting records not checked', { server: server.id, error: out.error });
       }
       const stats = serverStats(reported, deps.clock(), config, multiplierOf(server), pending);
+      out.stats = { meetings: stats.meetings, users: stats.users, load: server.state === 'disabled' || drained ? null : stats.load };
       next = {
         ...next,
         // a disabled server keeps no load; a drained one just lost it in drainCordoned
@@ -448,10 +479,14 @@ export async function pollAll(deps: Deps, opts: PollOptions = {}): Promise<PollR
     meetingsEnded: outcomes.reduce((n, o) => n + o.meetingsEnded, 0),
     writes: outcomes.reduce((n, o) => n + o.writes, 0),
     durationMs: deps.clock() - started,
+    meetings: outcomes.flatMap((o) => o.reported ?? []),
+    serverStats: outcomes.flatMap((o) => (o.stats ? [{ id: o.id, ...o.stats }] : [])),
   };
   deps.registry.invalidate();
+  const { meetings, serverStats: perServer, ...summary } = report;
   deps.log.info('poll cycle', {
-    ...report,
+    ...summary,
+    meetingsReported: meetings.length,
     wentOnline: idsForLog(report.wentOnline),
     wentOffline: idsForLog(report.wentOffline),
     drained: idsForLog(report.drained),

@@ -59,6 +59,7 @@ export const ENV = {
   DATA_DIR: { default: './.data', doc: "Embedded DynamoDB's files (`slctl serve`)." },
   REGISTRY_TTL: { default: '5', doc: 'Seconds the API caches servers/tenants in process (0 = no cache).' },
   LOG_LEVEL: { default: 'info', doc: 'info | warn | error | silent.' },
+  METRICS_ENABLED: { default: 'true', doc: 'Emit metrics (CloudWatch EMF on Lambda, /metrics of `slctl serve`); false: none.' },
 } as const;
 
 export type EnvName = keyof typeof ENV;

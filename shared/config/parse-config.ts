@@ -76,6 +76,8 @@ export interface Config {
   dataDir: string;
   registryTtl: number;
   logLevel: 'info' | 'warn' | 'error' | 'silent';
+  /** METRICS_ENABLED */
+  metricsEnabled: boolean;
   /** `meta_server-tag` from DEFAULT_CREATE_PARAMS / OVERRIDE_CREATE_PARAMS (removed from those lists). */
   defaultCreateServerTag?: string;
   overrideCreateServerTag?: string;
@@ -238,6 +240,7 @@ export function parseConfig(env: Env): Config {
     dataDir: r.raw('DATA_DIR').trim() || ENV.DATA_DIR.default,
     registryTtl: r.number('REGISTRY_TTL', { min: 0 }),
     logLevel: logLevel as Config['logLevel'],
+    metricsEnabled: r.bool('METRICS_ENABLED'),
     defaultCreateServerTag: r.serverTagOf('DEFAULT_CREATE_PARAMS'),
     overrideCreateServerTag: r.serverTagOf('OVERRIDE_CREATE_PARAMS'),
   };

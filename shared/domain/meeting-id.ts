@@ -22,3 +22,16 @@ export function bbbMeetingId(tenantId: string | undefined, meetingID: string): s
   if (id.length <= MAX_MEETING_ID_LENGTH) return id;
   return `${tenantId}${TENANT_ID_SEPARATOR}#${createHash('sha256').update(meetingID, 'utf8').digest('hex')}`;
 }
+
+/** The tenant ledger key of no tenant. */
+export const NO_TENANT = '_';
+
+/**
+ * The tenant of a meeting by the id its BBB server knows: the prefix before the first `~` when tenants are
+ * on, else NO_TENANT. (BBB's own breakout rooms carry ids of BBB's making: they belong to their parent's tenant.)
+ */
+export function tenantOfBbbMeetingId(bbbId: string, multitenancy: boolean): string {
+  if (!multitenancy) return NO_TENANT;
+  const at = bbbId.indexOf(TENANT_ID_SEPARATOR);
+  return at > 0 ? bbbId.slice(0, at) : NO_TENANT;
+}

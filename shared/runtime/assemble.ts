@@ -4,6 +4,7 @@ import type { Config } from '../config/parse-config.js';
 import type { Deps, OutboundHttp } from '../app/deps.js';
 import type { ObjectStorage } from '../app/object-storage.js';
 import { createLogger, type Logger } from '../app/logger.js';
+import { noMetrics, type Metrics } from '../app/metrics.js';
 import { Registry } from '../app/registry.js';
 import { createOutboundHttp } from '../net/outbound-http.js';
 import { createStore } from '../store/create-store.js';
@@ -20,6 +21,8 @@ export interface AssembleOptions {
   storage?: ObjectStorage;
   /** the playback cookie signer; default: from CF_KEY_PAIR_ID + CF_PRIVATE_KEY_B64 when set */
   signer?: CookieSigner;
+  /** the metrics adapter of the runtime (Powertools EMF on Lambda, prom-client in slctl serve); default none */
+  metrics?: Metrics;
 }
 
 /** Wires the use cases' dependencies from a Config and a DynamoDB client (used by every composition root). */
@@ -42,6 +45,7 @@ export function assemble(config: Config, opts: AssembleOptions): Deps {
     clock,
     random: opts.random ?? Math.random,
     log,
+    metrics: config.metricsEnabled && opts.metrics ? opts.metrics : noMetrics,
     storage: opts.storage,
     signer: opts.signer ?? (config.cfKeyPairId ? new CookieSigner(config.cfKeyPairId, config.cfPrivateKeyPem) : undefined),
   };
