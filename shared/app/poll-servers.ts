@@ -6,6 +6,7 @@ import { withFrontendMeetingId } from '../domain/frontend-ids.js';
 import { bbbMeetingId } from '../domain/meeting-id.js';
 import { serverStats } from '../domain/server-load.js';
 import { tenantOfBbbMeetingId } from '../domain/meeting-id.js';
+import { runPollCycleHooks } from './poll-cycle-hooks.js';
 import type { ServerPollChanges } from '../store/server-repo.js';
 import type { Deps } from './deps.js';
 import { callTimeouts, type CallTimeouts } from './deadline.js';
@@ -492,5 +493,6 @@ export async function pollAll(deps: Deps, opts: PollOptions = {}): Promise<PollR
     drained: idsForLog(report.drained),
     failures: failuresForLog(report.failures),
   });
+  await runPollCycleHooks(deps, report, { cycle: Math.floor(started / (deps.config.pollInterval * 1000)), startedAt: started });
   return report;
 }
