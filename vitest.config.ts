@@ -9,7 +9,7 @@ const common = {
 } as const;
 
 /** The CLI suite: run a second time with every task sent to the local stack's admin function (issue 12). */
-const CLI_SUITE = ['test/cli/**/*.test.ts', 'test/tenancy/cli-tenants.test.ts'];
+const CLI_SUITE = ['test/cli/**/*.test.ts', 'test/tenancy/cli-tenants.test.ts', 'test/tenancy/tenant-limits-cli.test.ts'];
 /**
  * Not run a second time: the tests of the targets themselves (they name their target on each call) and
  * those that spawn no task (the packed slctl, serve's start-up).

@@ -11,7 +11,13 @@
  * snapshot, as 10 warm Lambdas would be), driven with app.request(): the case where no instance sees
  * the others' reservations until they reach its snapshot.
  *
- * Run: npx tsx bench/placement-spread.ts   (env: SPREAD_RUNS=5, SPREAD_CREATES=200, SPREAD_SERVERS=20)
+ * A third scenario (issue 16): the servers get capacities (alternately 60 and 140 users, 2,000 in all) and
+ * CAPACITY_CREATES (80) creates hinted `meta_expected-participants=20` (1,600 users) arrive at once, in one
+ * process and through the 10 instances; reports the servers over their capacity (goal: none) and the
+ * fullest server's users / capacity.
+ *
+ * Run: npx tsx bench/placement-spread.ts   (env: SPREAD_RUNS=5, SPREAD_CREATES=200, SPREAD_SERVERS=20, CAPACITY_CREATES=80;
+ *      SPREAD_ONLY=capacity runs the third scenario alone)
  */
 import { pathToFileURL } from 'node:url';
 import { silentLogger } from '../shared/app/logger.js';
@@ -34,7 +40,12 @@ export interface SpreadRun {
   storeMatches: boolean;
 }
 
-const createPath = (id: string) => `/bigbluebutton/api/create?${signQuery('create', `name=Spread&meetingID=${id}&moderatorPW=mp&attendeePW=ap`)}`;
+const CAPACITY_CREATES = Number(process.env.CAPACITY_CREATES ?? 80);
+const HINT = 20;
+/** capacities of the third scenario: alternately 60 and 140 users */
+const capacityOf = (i: number) => (i % 2 === 0 ? 60 : 140);
+
+const createPath = (id: string, extra = '') => `/bigbluebutton/api/create?${signQuery('create', `name=Spread&meetingID=${id}&moderatorPW=mp&attendeePW=ap${extra}`)}`;
 const isSuccess = (body: string) => body.includes('<returncode>SUCCESS</returncode>');
 
 /** Meetings per server as the fakes hold them, checked against the store's meeting records. */
@@ -46,16 +57,22 @@ async function count(t: TestStack): Promise<{ perServer: number[]; storeMatches:
 }
 
 /** One burst of `CREATES` concurrent creates; `send` delivers one request and returns the body. */
-async function burst(label: string, send: (t: TestStack, path: string) => Promise<string>, viaInstances: boolean): Promise<SpreadRun> {
+async function burst(label: string, send: (t: TestStack, path: string) => Promise<string>, viaInstances: boolean, hinted = false): Promise<SpreadRun> {
   const t = await startTestStack({ servers: SERVERS, env: { REGISTRY_TTL: '5', LOG_LEVEL: 'silent' } });
   try {
+    if (hinted) {
+      for (let i = 0; i < SERVERS; i++) await t.stack.deps.store.servers.updateConfig(`bbb-${i + 1}`, { capacity: capacityOf(i) });
+      t.stack.deps.registry.invalidate(); // the stack's snapshot was loaded by its last poll, before the capacities
+    }
     const sender = viaInstances ? instancesOf(t) : (path: string) => send(t, path);
     // warm the snapshot(s): getMeetings reads the server list and places nothing
     const warm = `/bigbluebutton/api/getMeetings?${signQuery('getMeetings', '')}`;
     if (viaInstances) await Promise.all(Array.from({ length: INSTANCES }, (_, i) => (sender as InstanceSender)(warm, i)));
     else await sender(warm, 0);
     const started = performance.now();
-    const bodies = await Promise.all(Array.from({ length: CREATES }, (_, i) => sender(createPath(`${label}-${i}`), i)));
+    const n = hinted ? CAPACITY_CREATES : CREATES;
+    const extra = hinted ? `&meta_expected-participants=${HINT}` : '';
+    const bodies = await Promise.all(Array.from({ length: n }, (_, i) => sender(createPath(`${label}-${i}`, extra), i)));
     const ms = performance.now() - started;
     const failed = bodies.filter((b) => !isSuccess(b)).map((b) => /<messageKey>([^<]*)</.exec(b)?.[1] ?? b.slice(0, 80));
     return { ...(await count(t)), ok: bodies.length - failed.length, failed, ms };
@@ -95,14 +112,38 @@ function report(title: string, runs: SpreadRun[]): void {
   console.log(`\nmax per server over ${runs.length} runs: ${maxes.join(', ')} (goal <= ${GOAL_MAX}; mean ${CREATES / SERVERS})`);
 }
 
-export async function main(): Promise<void> {
-  console.log(`# Placement spread: ${CREATES} concurrent creates of distinct meetings over ${SERVERS} equal fake BBB servers, ${RUNS} runs`);
+function reportCapacity(title: string, runs: SpreadRun[]): void {
+  console.log(`\n## ${title}\n`);
+  console.log('| run | servers over capacity | fullest (users / capacity) | ok | failed | ms | store = fakes |');
+  console.log('|-----|-----------------------|----------------------------|----|--------|----|---------------|');
+  runs.forEach((r, i) => {
+    const users = r.perServer.map((n) => n * HINT);
+    const over = users.filter((u, j) => u > capacityOf(j)).length;
+    const fullest = Math.max(...users.map((u, j) => u / capacityOf(j)));
+    const j = users.findIndex((u, k) => u / capacityOf(k) === fullest);
+    console.log(`| ${i + 1} | ${over} | ${users[j]} / ${capacityOf(j)} (${(fullest * 100).toFixed(0)} %) | ${r.ok} | ${r.failed.length} | ${r.ms.toFixed(0)} | ${r.storeMatches ? 'yes' : 'NO'} |`);
+  });
+}
+
+/** The first two scenarios: equal servers, no capacities, unhinted creates. */
+async function equalServers(): Promise<void> {
   const oneApi: SpreadRun[] = [];
   for (let run = 0; run < RUNS; run++) oneApi.push(await burst(`one-${run}`, async (t, path) => (await rawRequest(t.url, path)).body, false));
   report('one API process, over HTTP (loopback)', oneApi);
   const many: SpreadRun[] = [];
   for (let run = 0; run < RUNS; run++) many.push(await burst(`many-${run}`, async () => '', true));
   report(`${INSTANCES} API instances sharing the table (Lambda-like), app.request()`, many);
+}
+
+export async function main(): Promise<void> {
+  console.log(`# Placement spread: ${CREATES} concurrent creates of distinct meetings over ${SERVERS} equal fake BBB servers, ${RUNS} runs`);
+  if (process.env.SPREAD_ONLY !== 'capacity') await equalServers();
+  const capOne: SpreadRun[] = [];
+  for (let run = 0; run < RUNS; run++) capOne.push(await burst(`cap-one-${run}`, async (t, path) => (await rawRequest(t.url, path)).body, false, true));
+  reportCapacity(`capacities (60/140 users) and ${CAPACITY_CREATES} creates hinted ${HINT}: one API process`, capOne);
+  const capMany: SpreadRun[] = [];
+  for (let run = 0; run < RUNS; run++) capMany.push(await burst(`cap-many-${run}`, async () => '', true, true));
+  reportCapacity(`capacities (60/140 users) and ${CAPACITY_CREATES} creates hinted ${HINT}: ${INSTANCES} API instances`, capMany);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) await main();

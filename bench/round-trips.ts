@@ -9,7 +9,9 @@
  *
  * Run: npx tsx bench/round-trips.ts
  */
-import { startTestStack, xmlValue, type RawResponse } from '../test/helpers/test-stack.js';
+import { addTenant } from '../shared/app/tenant-admin.js';
+import { setTenantLimits } from '../shared/app/tenant-limits.js';
+import { rawRequest, signQuery, startTestStack, xmlValue, type RawResponse } from '../test/helpers/test-stack.js';
 
 type Ops = Record<string, number>;
 
@@ -110,6 +112,16 @@ export async function runRoundTrips(): Promise<Row[]> {
     await measure('getMeetings', 'getMeetings', '', { total: 2, queries: 2, writes: 0, text: '<= 2 Query' });
     await measure('end', 'end', `${id(m)}&password=mp`, { total: 2, reads: 1, writes: 1, text: '1 read + 1 write' });
 
+    // Issue 16: a size-hinted create (meta_expected-participants) on servers with capacities: the same
+    // budget — the capacity check is in the snapshot, the reservation the same conditional ADD.
+    for (const server of await t.stack.deps.store.servers.list()) await t.stack.deps.store.servers.updateConfig(server.id, { capacity: 500 });
+    t.stack.deps.registry.invalidate();
+    await t.call('getMeetings', ''); // reload the snapshot with the capacities
+    const hinted = 'bench-hinted';
+    await measure('create (new, hinted, capacities)', 'create', `${create(hinted)}&meta_expected-participants=80`, { total: 3, text: '<= 3' });
+    await measure('create (existing, hinted)', 'create', `${create(hinted)}&meta_expected-participants=80`, { total: 2, text: '<= 2' });
+    await measure('create (new, maxParticipants)', 'create', `${create('bench-max')}&maxParticipants=40`, { total: 3, text: '<= 3' });
+
     // Informational: the same calls when the snapshot has to be reloaded (cold instance / TTL expired).
     await t.call('create', create('cold'));
     t.stack.deps.registry.invalidate();
@@ -132,12 +144,55 @@ export async function runRoundTrips(): Promise<Row[]> {
   return rows;
 }
 
+/**
+ * Tenant limits (issue 16): join and create of an unlimited tenant and of a limited one (both limits set,
+ * far from reached), multitenant stack, warm snapshot. Budget: unlimited as every tenant before; a limited
+ * tenant's join and new-meeting create one conditional counter write more, an existing create none.
+ */
+export async function runTenantRoundTrips(): Promise<Row[]> {
+  const t = await startTestStack({ servers: 3, env: { REGISTRY_TTL: '5', LOG_LEVEL: 'silent', MULTITENANCY_ENABLED: 'true', URL_HOST: 'sl.example.com' } });
+  const rows: Row[] = [];
+  try {
+    const { deps } = t.stack;
+    const free = await addTenant(deps, 'free', 'free-secret');
+    const plan = await addTenant(deps, 'plan', 'plan-secret');
+    await setTenantLimits(deps, plan.id, { maxMeetings: 100, maxParticipants: 1000 });
+    deps.registry.invalidate();
+    const call = (tenant: { name: string }, secret: string, api: string, query: string) =>
+      rawRequest(t.url, `/bigbluebutton/api/${api}?${signQuery(api, query, secret)}`, { headers: { Host: `${tenant.name}.sl.example.com` } });
+    const measure = async (name: string, run: () => Promise<RawResponse>, budget: Budget) => {
+      const before = snapshot(t.stack.engineOps);
+      const res = await run();
+      rows.push({ name, answer: answerOf(res), ops: diff(before, snapshot(t.stack.engineOps)), budget });
+    };
+    const create = (m: string) => `name=Bench&meetingID=${m}&moderatorPW=mp&attendeePW=ap`;
+    const join = (m: string) => `fullName=Bench+User&meetingID=${m}&password=ap`;
+    for (const [tenant, secret] of [[free, 'free-secret'], [plan, 'plan-secret']] as const) {
+      await call(tenant, secret, 'create', create('warm-up')); // the snapshot (servers + tenants) is loaded here
+      await call(tenant, secret, 'join', join('warm-up'));
+    }
+    for (const [tenant, secret, label, extra] of [[free, 'free-secret', 'unlimited tenant', 0], [plan, 'plan-secret', 'limited tenant', 1]] as const) {
+      await measure(`create new, ${label}`, () => call(tenant, secret, 'create', create('bench')), { total: 3 + extra, text: `<= ${3 + extra}` });
+      await measure(`create existing, ${label}`, () => call(tenant, secret, 'create', create('bench')), { total: 2, text: '<= 2' });
+      await measure(`join, ${label}`, () => call(tenant, secret, 'join', join('bench')), { total: 1 + extra, reads: 1, text: extra ? '1 read + 1 write' : '1' });
+    }
+  } finally {
+    await t.close();
+  }
+  return rows;
+}
+
 export async function main(): Promise<void> {
   console.log('# DynamoDB round trips per request (counted at the engine, warm snapshot, REGISTRY_TTL=5, 3 fake BBB servers)\n');
   const rows = await runRoundTrips();
   printTable(rows);
   const over = rows.filter((r) => verdict(r).startsWith('OVER'));
   console.log(over.length ? `\nOVER BUDGET: ${over.map((r) => r.name).join(', ')}` : '\nAll budgeted requests are within the DESIGN §3 budget.');
+  console.log('\n# Tenant limits: unlimited vs limited tenant (multitenant, warm snapshot)\n');
+  const tenantRows = await runTenantRoundTrips();
+  printTable(tenantRows);
+  const tenantOver = tenantRows.filter((r) => verdict(r).startsWith('OVER'));
+  console.log(tenantOver.length ? `\nOVER BUDGET: ${tenantOver.map((r) => r.name).join(', ')}` : '\nAll within budget.');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

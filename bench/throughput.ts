@@ -2,11 +2,14 @@
  * Requests per second and latency of the BBB API under load (autocannon), against the local ceiling.
  *
  * The system under test runs in a forked child (bench/lib/throughput-target.ts): in-memory dynalite,
- * the Hono API (REGISTRY_TTL=5, warm snapshot), 3 fake BBB servers, one existing meeting, and a bare
- * Hono route on @hono/node-server doing one GetItem on the same dynalite and table. autocannon runs
- * in this process (so on 2 cores: one for the load generator, one for the target). Scenarios:
- * bare GetItem route, `join` of the existing meeting (302 = success), `create` of the existing
- * meeting, `create` of a new meeting per request (each signed in setupRequest). After an unrecorded
+ * the Hono API (REGISTRY_TTL=5, warm snapshot) logging at info as `slctl serve` does (JSON lines on
+ * its stdout, a pipe this process reads and discards) with metrics on (BENCH_METRICS, default the
+ * adapter slctl serve wires), the same API with metrics off, 3 fake BBB servers, one existing
+ * meeting, and a bare Hono route on @hono/node-server doing one GetItem on the same dynalite and
+ * table. autocannon runs in this process (so on 2 cores: one for the load generator, one for the
+ * target). Scenarios: bare GetItem route, `join` of the existing meeting (302 = success), the same
+ * join on the API with metrics off, `create` of the existing meeting, `create` of a new meeting per
+ * request (each signed in setupRequest). After an unrecorded
  * warm-up of each, the scenarios run interleaved in BENCH_SLICES rounds, so background load on a shared
  * machine hits them alike. Reports req/s, p50/p99 latency, failures, the target's CPU ms per request,
  * DynamoDB ops per request (counted at the engine) and the join/bare ratio (goal >= 0.8).
@@ -14,7 +17,9 @@
  *
  * Run: npx tsx bench/throughput.ts
  * Env: BENCH_SECONDS (default 10) per scenario, BENCH_SLICES (5), BENCH_CONNECTIONS (50),
- *      BENCH_WARMUP_SECONDS (2), BENCH_SERVERS (3 fake BBB servers).
+ *      BENCH_WARMUP_SECONDS (2), BENCH_SERVERS (3 fake BBB servers), LOG_LEVEL (info) and
+ *      BENCH_METRICS (stack | counting | none) of the target, BENCH_CPU_PROF (a directory: CPU-profile the target),
+ *      BENCH_LINE_LOG=1 (also a join on an API that writes its log line by line, as before batching).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -32,15 +37,25 @@ type Ready = Extract<TargetMessage, { type: 'ready' }>;
 
 /** The forked system under test, driven over IPC. */
 class Target {
+  /** what the target wrote to its stdout (its log), read and discarded */
+  readonly log = { bytes: 0, lines: 0 };
+
   private constructor(
     private readonly child: ChildProcess,
     readonly info: Ready,
-  ) {}
+  ) {
+    // the log goes to a pipe, as under a process manager: read as it comes, counted, thrown away
+    child.stdout!.on('data', (chunk: Buffer) => {
+      this.log.bytes += chunk.length;
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) this.log.lines++;
+    });
+  }
 
   static async start(): Promise<Target> {
     const child = fork(fileURLToPath(new URL('./lib/throughput-target.ts', import.meta.url)), [], {
-      execArgv: ['--import', 'tsx', '--no-warnings'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the target (open it in Chrome DevTools or speedscope)
+      execArgv: ['--import', 'tsx', '--no-warnings', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
     const info = await new Promise<Ready>((resolve, reject) => {
       child.once('message', (m: TargetMessage) => (m.type === 'ready' ? resolve(m) : reject(new Error(`unexpected ${m.type}`))));
@@ -76,6 +91,8 @@ class Target {
 
 interface Scenario {
   name: string;
+  /** run only when this holds (default: always) */
+  when?: (target: Ready) => boolean;
   options: (target: Ready) => Omit<Options, 'connections' | 'duration'>;
 }
 
@@ -90,6 +107,10 @@ const SCENARIOS: Scenario[] = [
     options: (t) => ({ url: t.url + path('join', `fullName=Bench+User&meetingID=${EXISTING_MEETING}&password=mp&role=MODERATOR`, t.secret) }),
   },
   {
+    name: 'join, metrics off',
+    options: (t) => ({ url: t.urlNoMetrics + path('join', `fullName=Bench+User&meetingID=${EXISTING_MEETING}&password=mp&role=MODERATOR`, t.secret) }),
+  },
+  {
     name: 'create (existing meeting)',
     options: (t) => ({ url: t.url + path('create', `name=Bench&meetingID=${EXISTING_MEETING}&moderatorPW=mp&attendeePW=ap`, t.secret), verifyBody: success }),
   },
@@ -100,6 +121,11 @@ const SCENARIOS: Scenario[] = [
       verifyBody: success,
       requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: path('create', `name=Bench&meetingID=new-${++newMeetings}&moderatorPW=mp&attendeePW=ap`, t.secret) }) }],
     }),
+  },
+  {
+    name: 'join, log line by line',
+    when: (t) => t.urlLineLog !== undefined,
+    options: (t) => ({ url: t.urlLineLog + path('join', `fullName=Bench+User&meetingID=${EXISTING_MEETING}&password=mp&role=MODERATOR`, t.secret) }),
   },
 ];
 
@@ -174,20 +200,24 @@ function summarise(name: string, t: Tally, opts: Options): ThroughputRow {
     p99: r.latency.p99,
     requests: answered,
     failed: answered - ok + r.mismatches + r.errors,
-    cpuMsPerRequest: round(t.cpuMs / sent),
+    cpuMsPerRequest: Math.round((t.cpuMs / sent) * 1000) / 1000,
     opsPerRequest: Object.fromEntries(Object.entries(t.ops).map(([op, n]) => [op, Math.round((n / sent) * 1000) / 1000])),
   };
 }
 
 /** All scenarios, interleaved in SLICES rounds so background load on the machine hits each alike. */
 async function runAll(target: Target): Promise<ThroughputRow[]> {
-  const opts = SCENARIOS.map((s) => s.options(target.info));
+  const scenarios = SCENARIOS.filter((s) => s.when?.(target.info) ?? true);
+  const opts = scenarios.map((s) => s.options(target.info));
   if (WARMUP > 0) for (const o of opts) await slice(target, o, WARMUP);
-  const tallies: Tally[] = SCENARIOS.map(() => ({ results: [], sent: 0, seconds: 0, cpuMs: 0, ops: {} }));
+  const logBefore = { ...target.log };
+  const tallies: Tally[] = scenarios.map(() => ({ results: [], sent: 0, seconds: 0, cpuMs: 0, ops: {} }));
   for (let round = 0; round < SLICES; round++) {
-    for (let i = 0; i < SCENARIOS.length; i++) await slice(target, opts[i], SECONDS / SLICES, tallies[i]);
+    for (let i = 0; i < scenarios.length; i++) await slice(target, opts[i], SECONDS / SLICES, tallies[i]);
   }
-  return SCENARIOS.map((s, i) => summarise(s.name, tallies[i], { ...opts[i], connections: CONNECTIONS }));
+  const sent = tallies.slice(1).reduce((n, t) => n + t.sent, 0); // the API's requests (not the bare route's)
+  console.log(`target log: ${target.log.lines - logBefore.lines} lines, ${((target.log.bytes - logBefore.bytes) / 1e6).toFixed(1)} MB over a pipe for ${sent} API requests measured\n`);
+  return scenarios.map((s, i) => summarise(s.name, tallies[i], { ...opts[i], connections: CONNECTIONS }));
 }
 
 function printRows(rows: ThroughputRow[]): void {
@@ -199,7 +229,7 @@ function printRows(rows: ThroughputRow[]): void {
     String(r.p99),
     String(r.requests),
     String(r.failed),
-    r.cpuMsPerRequest.toFixed(2),
+    r.cpuMsPerRequest.toFixed(3),
     Object.entries(r.opsPerRequest).map(([op, n]) => `${op} ${n}`).join(', ') || '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
@@ -220,7 +250,7 @@ export async function main(): Promise<ThroughputRow[]> {
   const target = await Target.start();
   const rows: ThroughputRow[] = [];
   try {
-    console.log(`target: ${target.info.servers} fake BBB servers, API ${target.info.url}, bare route ${target.info.bareUrl}\n`);
+    console.log(`target: ${target.info.servers} fake BBB servers, API ${target.info.url} (log ${target.info.logLevel} to a pipe, metrics ${target.info.metrics}), API ${target.info.urlNoMetrics} (metrics off), bare route ${target.info.bareUrl}\n`);
     rows.push(...(await runAll(target)));
     const spread = await target.meetingsPerServer();
     printRows(rows);
@@ -229,6 +259,9 @@ export async function main(): Promise<ThroughputRow[]> {
     const ratio = join / bare;
     console.log(`\njoin/bare ratio: ${ratio.toFixed(2)} (goal >= 0.8)${ratio < 0.8 ? ' — BELOW GOAL' : ''}`);
     console.log(`join/bare target CPU per request: ${(rows[1].cpuMsPerRequest / rows[0].cpuMsPerRequest).toFixed(2)}x`);
+    const lineLog = rows.find((r) => r.name === 'join, log line by line');
+    if (lineLog) console.log(`join/bare with the log written line by line: ${(lineLog.rps / bare).toFixed(2)}; target CPU ${lineLog.cpuMsPerRequest.toFixed(3)} ms per request`);
+    console.log(`join with metrics on/off: ${(rows[1].rps / rows[2].rps).toFixed(2)}x req/s, target CPU ${rows[1].cpuMsPerRequest.toFixed(3)} vs ${rows[2].cpuMsPerRequest.toFixed(3)} ms per request`);
     console.log(`meetings per fake BBB server after the run: ${spread.join(', ')}`);
     console.log(`load average at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {

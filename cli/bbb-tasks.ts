@@ -7,6 +7,7 @@ import type { Meeting, Server } from '../shared/domain/entities.js';
 import { bbbMeetingId } from '../shared/domain/meeting-id.js';
 import { startProgress } from './progress.js';
 import { say, warn } from './stdio.js';
+import { isMemoized, memo, SliceEnded, step } from './task-slice.js';
 
 /**
  * The CLI's calls to BBB servers: made from the operator's machine straight to the servers, with the
@@ -26,15 +27,24 @@ export function sendEnd(deps: Deps, server: Server, meeting: Meeting): Promise<B
 
 export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** `fn` over `items`, bounded and with a progress indicator labelled `label`; results keep the input order. */
+/**
+ * `fn` over `items`, bounded and with a progress indicator labelled `label`; results keep the input order.
+ * Each item is a step of a long task (cli/task-slice.ts): in the admin function the work is spread over
+ * slices, and the list itself is memoized, so every slice sees the items the first one saw (the items
+ * must be JSON: records).
+ */
 export async function runBounded<T, R>(deps: Deps, label: string, items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-  const progress = startProgress(label, items.length);
+  const list = isMemoized(items) ? items : await memo(async () => items);
+  const progress = startProgress(label, list.length);
   try {
-    return await mapBounded(items, deps.config.pollerConcurrency, async (item) => {
+    return await mapBounded(list, deps.config.pollerConcurrency, async (item) => {
       try {
-        return await fn(item);
-      } finally {
+        const result = await step(() => fn(item));
         progress.tick();
+        return result;
+      } catch (e) {
+        if (!(e instanceof SliceEnded)) progress.tick();
+        throw e;
       }
     });
   } finally {
@@ -45,7 +55,8 @@ export async function runBounded<T, R>(deps: Deps, label: string, items: readonl
 /**
  * `servers:disable` / `servers:panic` / sync force: for each meeting the balancer placed on the server,
  * prints `Clearing Meeting id=<id>`, deletes its record and (unless `sendEndCalls` is false) asks the server
- * to end it; a failed end is a warning on stderr. The work itself is the shared use case.
+ * to end it; a failed end is a warning on stderr. The work itself is the shared use case; each meeting is a
+ * step of a long task (runBounded), its list the one the first slice read.
  */
 export async function clearServerMeetings(deps: Deps, server: Server, sendEndCalls = true): Promise<void> {
   await clearMeetings(deps, server, {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Server } from '../shared/domain/entities.js';
 import { formatServer, pollProblem, rubyFloat, serverJson } from './format-server.js';
-import { checkServerUrl, parseLoadMultiplier, presentTag, newServerId } from './server-input.js';
+import { checkServerUrl, parseCapacity, parseLoadMultiplier, presentTag, newServerId } from './server-input.js';
 
 describe('rubyFloat (Ruby Float#to_s)', () => {
   it.each([
@@ -107,5 +107,26 @@ describe('formatServer', () => {
     expect(serverJson(server).pollError).toBeNull();
     expect(serverJson({ ...server, pollError: 'timeout: no answer within 10000 ms' }).pollError).toBe('timeout: no answer within 10000 ms');
     expect(formatServer({ ...server, state: 'cordoned', loadMultiplier: 2 })).toContain('\tcordoned\n\tload: 21.0\n\tload multiplier: 2.0\n');
+  });
+
+  it('adds a capacity line after the load multiplier only when one is set (issue 16); --json always has the field', () => {
+    expect(formatServer({ ...server, capacity: 300 })).toBe(
+      'id: bbb1\n\turl: https://bbb1/bigbluebutton/api\n\tsecret: s\n\tenabled\n\tload: 21.0\n\tload multiplier: 1.0\n\tcapacity: 300\n\tbbb version: 3.0.4\n\ttag: fast\n\tonline',
+    );
+    expect(formatServer(server)).not.toContain('capacity');
+    expect(serverJson({ ...server, capacity: 300 }).capacity).toBe(300);
+    expect(serverJson(server).capacity).toBeNull();
+  });
+});
+
+describe('parseCapacity (servers:update --capacity)', () => {
+  it('reads a whole number; 0 removes the capacity (null)', () => {
+    expect(parseCapacity('300')).toBe(300);
+    expect(parseCapacity(' 42 ')).toBe(42);
+    expect(parseCapacity('0')).toBeNull();
+  });
+
+  it.each(['-1', '2.5', 'abc', '', '1e3', '99999999999999999999'])('refuses %j: a usage error (exit 64)', (text) => {
+    expect(() => parseCapacity(text)).toThrow(expect.objectContaining({ exitCode: 64 }));
   });
 });

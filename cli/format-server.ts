@@ -47,7 +47,10 @@ export function pollProblem(id: string, what: string, pollError: string): string
 /** The load Scalelite would read: none for a disabled server (it is in no load set), else the polled load. */
 export const effectiveLoad = (s: Server): number | undefined => (s.state === 'disabled' ? undefined : s.load);
 
-/** One server in the format of Scalelite's `rake servers` (each detail line starts with one TAB). */
+/**
+ * One server in the format of Scalelite's `rake servers` (each detail line starts with one TAB); ours:
+ * a `capacity: N` line after the load multiplier, only for a server that has one.
+ */
 export function formatServer(s: Server): string {
   const load = effectiveLoad(s);
   return [
@@ -57,6 +60,7 @@ export function formatServer(s: Server): string {
     `\t${s.state}`,
     `\tload: ${load === undefined ? 'unavailable' : rubyFloat(load)}`,
     `\tload multiplier: ${rubyFloat(s.loadMultiplier ?? 1)}`,
+    ...(s.capacity !== undefined ? [`\tcapacity: ${s.capacity}`] : []),
     `\tbbb version: ${s.bbbVersion ?? ''}`,
     `\ttag: ${s.tag ?? ''}`,
     `\t${s.online ? 'online' : 'offline'}`,
@@ -73,6 +77,8 @@ export interface ServerJson {
   load: number | null;
   loadMultiplier: number;
   tag: string | null;
+  /** max users placement puts on the server, null = no limit */
+  capacity: number | null;
   bbbVersion: string | null;
   meetings: number;
   users: number;
@@ -94,6 +100,7 @@ export function serverJson(s: Server): ServerJson {
     load: effectiveLoad(s) ?? null,
     loadMultiplier: s.loadMultiplier ?? 1,
     tag: s.tag ?? null,
+    capacity: s.capacity ?? null,
     bbbVersion: s.bbbVersion ?? null,
     meetings: s.meetings,
     users: s.users,

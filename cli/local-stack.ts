@@ -25,6 +25,8 @@ import { EMBEDDED_S3_CREDENTIALS, EMBEDDED_S3_REGION, startEmbeddedS3, type Embe
 import { createImportQueue } from './import-queue.js';
 import { createLocalInvoke, fetchInvokeRequest } from './local-invoke.js';
 import { localSigner } from './local-signing-key.js';
+import { localPrometheus } from './prometheus-route.js';
+import { openStdoutLog } from './stdout-log.js';
 import type { LocalStackInfo } from './target-resolution.js';
 
 export interface LocalStackOptions {
@@ -183,11 +185,18 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   }
   const { storage, endpoint: s3Endpoint, embedded: embeddedS3 } = s3;
   const signer = config.cfKeyPairId ? undefined : localSigner(opts.dataDir);
-  const deps = assemble(config, { db, log: opts.log, clock: opts.clock, random: opts.random, storage, signer });
+  // without a logger of the caller's: JSON lines on stdout, written in batches, flushed by close() and at exit
+  const stdoutLog = opts.log ? undefined : openStdoutLog(config.logLevel);
+  // GET /metrics (Prometheus, cli/prometheus-route.ts): the adapter the use cases count into, and the cluster gauges
+  const prometheus = localPrometheus(config.metricsEnabled);
+  const deps = assemble(config, { db, log: opts.log ?? stdoutLog!.log, clock: opts.clock, random: opts.random, storage, signer, metrics: prometheus?.metrics });
+  prometheus?.attach(deps);
   const app = createApp(deps, { rawQuery: nodeRawQuery });
   // the admin function's Lambda Invoke endpoint (cli/local-invoke.ts), before the app
   const invoke = createLocalInvoke({ getDeps: () => deps, log: deps.log });
   const fetch = async (req: Request, env: { incoming: Pick<IncomingMessage, 'socket'> }): Promise<Response> => {
+    const scraped = await prometheus?.handle(req);
+    if (scraped) return scraped;
     if (req.method === 'POST' && req.url.includes('/2015-03-31/functions/')) {
       const answer = await invoke(fetchInvokeRequest(req, env.incoming.socket.remoteAddress));
       if (answer) return new Response(answer.body === '' ? null : answer.body, { status: answer.status, headers: answer.headers });
@@ -292,6 +301,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         await embeddedS3?.close();
         db.destroy();
         if (started) await new Promise<void>((r) => started.engine.close(() => r()));
+        stdoutLog?.close();
       })();
       return closing;
     },

@@ -1,39 +1,30 @@
 import type { CommandModule } from 'yargs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { LOCAL_ONLY_TASKS, TARGETLESS_TASKS, taskNames } from './task-names.js';
-import { CliError, describeFailure } from './cli-error.js';
-import { commands } from './commands/index.js';
+import { describeFailure } from './cli-error.js';
 import { expandRakeForm, unprotectArgv } from './rake-args.js';
-import { lambdaTarget, resolveTarget, type TargetArgs } from './target-resolution.js';
+import { useDirectTarget } from './target.js';
+import { namesNoTask, TASK_LIST } from './task-list.js';
+
+// slctl's own tasks reach the table and the bucket themselves (the admin function's run with its deps)
+useDirectTarget(() => import('./direct-deps.js'));
 
 /**
- * A task as registered: on the lambda target (cli/target-resolution.ts) the admin function runs it
- * (cli/remote-task.ts) and slctl writes what it printed and exits with its code; on the direct target the
- * task runs here. Tasks that configure slctl or run the local stack run here whatever the target.
+ * The tasks for yargs. Arguments that name no task (`slctl --help`, `slctl`) need only the task list the
+ * build wrote into slctl (cli/task-list.ts): no command module is loaded. Otherwise every task is
+ * registered from cli/commands/index.ts, each on its target (cli/task-targets.ts).
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-function onItsTarget(command: CommandModule<any, any>): CommandModule<any, any> {
-  const handler = command.handler;
-  const [task] = taskNames(command);
-  if (!handler || !task || TARGETLESS_TASKS.has(task)) return command;
-  return {
-    ...command,
-    handler: async (argv: Record<string, unknown> & TargetArgs) => {
-      const target = await resolveTarget(process.env, argv);
-      if (target.via === 'direct') return handler(argv as never);
-      if (LOCAL_ONLY_TASKS.has(task)) {
-        throw new CliError(`ERROR: ${task} reads files on this machine and runs here only: use the direct target (--via direct, with --endpoint/--table/--region or a context that reaches the table)`, 64);
-      }
-      const { runRemoteTask } = await import('./remote-task.js');
-      process.exitCode = await runRemoteTask(lambdaTarget(target), task, argv);
-    },
-  };
+async function tasksFor(args: string[]): Promise<CommandModule<any, any>[]> {
+  if (TASK_LIST && namesNoTask(args)) return TASK_LIST.map((t) => ({ ...t, aliases: t.aliases ? [...t.aliases] : undefined, command: t.command as string, handler: () => {} }));
+  const [{ commands }, { onItsTarget }] = await Promise.all([import('./commands/index.js'), import('./task-targets.js')]);
+  return commands.map(onItsTarget);
 }
 
 /** slctl: Scalelite's rake tasks as a CLI (`slctl servers:add URL SECRET` or `slctl 'servers:add[URL,SECRET]'`). */
 export async function main(argv: string[]): Promise<void> {
-  const cli = yargs(expandRakeForm(argv))
+  const args = expandRakeForm(argv);
+  const cli = yargs(args)
     .scriptName('slctl')
     .usage('$0 <task> [args]\n\nManage a serverless Scalelite: servers, meetings, the local stack.')
     .option('endpoint', { type: 'string', describe: 'DynamoDB endpoint (default: DYNAMODB_ENDPOINT, a context, the local stack, else AWS)', global: true })
@@ -46,7 +37,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('context', { type: 'string', describe: 'Named target from the contexts file (default: SLCTL_CONTEXT, else its `current`); see `slctl context`', global: true })
     .group(['via', 'function', 'endpoint-url', 'context', 'endpoint', 'table', 'region', 'profile'], 'Target:')
     .middleware(unprotectArgv, true)
-    .command(commands.map(onItsTarget))
+    .command(await tasksFor(args))
     .demandCommand(1, 'Name a task; `slctl --help` lists them.')
     .strictCommands()
     .recommendCommands()

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Deps } from '../shared/app/deps.js';
 import { aroundProgress, startActivity, startProgress } from './progress.js';
+import { runInTask, type TaskContext } from './task-context.js';
 
 const stream = (isTTY: boolean) => {
   const out: string[] = [];
@@ -80,5 +82,36 @@ describe('startActivity', () => {
     const pipe = stream(false);
     startActivity('Polling servers', pipe).done();
     expect(pipe.out).toEqual([]);
+  });
+});
+
+describe('progress of work done before (slices of a task in the admin function)', () => {
+  it('starts the counter at `done`', () => {
+    const s = stream(true);
+    const p = startProgress('Ending meetings', 500, s, 200);
+    p.tick();
+    p.done();
+    expect(s.out).toEqual(['\r\x1b[KEnding meetings 200/500', '\r\x1b[KEnding meetings 201/500', '\r\x1b[K']);
+  });
+
+  it('inside the admin function: counted in the task context, never drawn; left open when the slice ended', async () => {
+    const s = stream(true);
+    const ctx = { deps: {} as Deps, stdout: [], stderr: [], order: [], files: {}, answers: [], asked: 0, indicators: [] } as TaskContext;
+    await runInTask(ctx, async () => {
+      const outer = startProgress('Syncing servers', 3, s);
+      const inner = startProgress('Ending meetings on b1', 2, s);
+      inner.tick();
+      expect(ctx.indicators).toEqual([
+        { label: 'Syncing servers', done: 0, total: 3 },
+        { label: 'Ending meetings on b1', done: 1, total: 2 },
+      ]);
+      inner.done();
+      outer.tick();
+      expect(ctx.indicators).toEqual([{ label: 'Syncing servers', done: 1, total: 3 }]);
+      ctx.slice = { endedAt: 4 } as TaskContext['slice'];
+      outer.done();
+      expect(ctx.indicators).toEqual([{ label: 'Syncing servers', done: 1, total: 3 }]);
+    });
+    expect(s.out).toEqual([]);
   });
 });

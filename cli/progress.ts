@@ -3,9 +3,12 @@
  * that cannot be counted from outside), shown only when stderr is a terminal:
  * redirected or piped output never contains it. Lines that tasks print meanwhile (through `say`/`warn`)
  * clear the indicator first and redraw it after, so the two never mix on one line. Inside the admin
- * function (cli/task-context.ts) there is no terminal: `slctl` shows its own indicator while it waits.
+ * function (cli/task-context.ts) there is no terminal: a counted indicator is kept in the task context, and
+ * when the invocation's slice of a long task ends (cli/task-slice.ts) the answer carries its count, which
+ * `slctl` shows in the same form (`Ending meetings 200/500`) while the next slice runs.
  */
-import { currentTask } from './task-context.js';
+import type { SliceProgress } from '../shared/admin/admin-contract.js';
+import { currentTask, type TaskContext } from './task-context.js';
 
 export interface ProgressStream {
   isTTY?: boolean;
@@ -49,9 +52,12 @@ export function aroundProgress(write: () => void): void {
 
 const NONE: Progress = { tick: () => {}, done: () => {} };
 
-export function startProgress(label: string, total: number, stream: ProgressStream = process.stderr): Progress {
-  if (!stream.isTTY || total <= 0 || currentTask()) return NONE;
-  let count = 0;
+/** `label done/total`; `done` > 0: work done before (earlier slices of a task in the admin function). */
+export function startProgress(label: string, total: number, stream: ProgressStream = process.stderr, done = 0): Progress {
+  const task = currentTask();
+  if (task) return task.indicators && total > 0 ? inTask(task, task.indicators, label, total) : NONE;
+  if (!stream.isTTY || total <= 0) return NONE;
+  let count = Math.min(total, Math.max(0, done));
   const draw = () => stream.write(`${CLEAR_LINE}${label} ${count}/${total}`);
   const entry = { stream, draw, outer: active };
   active = entry;
@@ -62,6 +68,23 @@ export function startProgress(label: string, total: number, stream: ProgressStre
       if (active === entry) draw();
     },
     done: () => finish(entry),
+  };
+}
+
+/** The indicator inside the admin function: counted in the task context, never drawn. */
+function inTask(task: TaskContext, open: SliceProgress[], label: string, total: number): Progress {
+  const entry: SliceProgress = { label, done: 0, total };
+  open.push(entry);
+  return {
+    tick: () => {
+      entry.done = Math.min(total, entry.done + 1);
+    },
+    done: () => {
+      // a slice that ended leaves its indicators open: the answer reports how far they got
+      if (task.slice?.endedAt !== undefined) return;
+      const i = open.lastIndexOf(entry);
+      if (i !== -1) open.splice(i, 1);
+    },
   };
 }
 

@@ -3,15 +3,19 @@ import {
   ADMIN_CONTRACT_VERSION,
   LAMBDA_PAYLOAD_LIMIT,
   MAX_ANSWERS,
+  MAX_SLICE_ITEMS,
+  MAX_SLICE_SECONDS,
   type AdminFile,
   type AdminRequestError,
   type AdminResponse,
   type AdminTaskRequest,
   type AdminTaskResult,
+  type SliceProgress,
+  type SliceRequest,
 } from '../shared/admin/admin-contract.js';
 import type { Env } from '../shared/config/env-names.js';
 import { CliError } from './cli-error.js';
-import { startActivity, type ProgressStream } from './progress.js';
+import { startActivity, startProgress, type ProgressStream } from './progress.js';
 import { readAll } from './stdio.js';
 import { NO_TARGET } from './target-resolution.js';
 
@@ -228,32 +232,82 @@ export interface RemoteOptions {
 }
 
 /**
+ * The size of a long task's slices (docs/OPERATIONS.md "Long tasks"): SLCTL_SLICE_ITEMS units of work
+ * (servers synced, meetings ended) per invocation, SLCTL_SLICE_SECONDS before an invocation starts no
+ * more; unset: the function's defaults (DEFAULT_SLICE_ITEMS, DEFAULT_SLICE_SECONDS).
+ */
+export function sliceKnobs(env: Env): Pick<SliceRequest, 'items' | 'seconds'> {
+  const knob = (name: string, max: number): number | undefined => {
+    const text = env[name];
+    if (text === undefined || text.trim() === '') return undefined;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new CliError(`ERROR: ${name} must be a whole number from 1 to ${max} (it is ${JSON.stringify(text)})`, 2);
+    return n;
+  };
+  const items = knob('SLCTL_SLICE_ITEMS', MAX_SLICE_ITEMS);
+  const seconds = knob('SLCTL_SLICE_SECONDS', MAX_SLICE_SECONDS);
+  return { ...(items !== undefined ? { items } : {}), ...(seconds !== undefined ? { seconds } : {}) };
+}
+
+/** `Ending meetings 200/500` */
+const progressText = (p: SliceProgress) => `${p.label} ${p.done}/${p.total}`;
+
+/**
  * Runs `task` in the admin function and writes what it printed; resolves to the task's exit code. A
  * failure to run it at all (unreachable, denied, unknown function, another contract version) is a
  * CliError: one line, a documented exit code.
+ *
+ * A long task runs as a sequence of invocations (shared/admin/admin-contract.ts `slice`): each does a
+ * bounded slice and answers its output and a continuation, which slctl sends back for the next slice,
+ * showing the task's progress (`Ending meetings 200/500`) on a terminal meanwhile. The output of each
+ * answer follows the previous one's, so the bytes written are those of one run. Nothing is sent twice: a
+ * slice that fails stops the task with a message that says how far it got (what was done stays done;
+ * running the task again finishes it).
  */
 export async function runRemoteTask(target: AdminFunctionTarget, task: string, argv: Record<string, unknown>, opts: RemoteOptions = {}): Promise<number> {
   const io = opts.io ?? { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+  const env = opts.env ?? process.env;
+  const knobs = sliceKnobs(env);
   const input = await taskInput(task, argv, io.stdin);
   const request: AdminTaskRequest = { v: ADMIN_CONTRACT_VERSION, task, args: taskArgs(argv), ...input };
-  const size = Buffer.byteLength(JSON.stringify(request));
-  if (size > LAMBDA_PAYLOAD_LIMIT - 64 * 1024) {
-    throw new CliError(`ERROR: ${task}'s input (${size} bytes) is over what one invocation of the admin function may carry (6 MB); run it with --via direct`, 1);
-  }
-  const lambda = opts.invoke ? { invoke: opts.invoke, close: () => {} } : await lambdaInvoke(target, opts.env ?? process.env);
+  let invoke = opts.invoke;
+  let client: { invoke: Invoke; close(): void } | undefined;
   const lines = lineReader(io.stdin);
   const answers: (string | null)[] = [];
-  const shown = { stdout: 0, stderr: 0 };
+  /** what was written of the answers since the last continuation (an old function repeats it: version 1) */
+  let shown = { stdout: 0, stderr: 0 };
+  let continuation: string | undefined;
+  let progress: SliceProgress | undefined;
+  /** invocations answered so far; `worked`: one of them ended a slice of work (not only at a question) */
+  let answered = 0;
+  let worked = false;
+  /** a failure after some slices did their work: say how far the task got, and how to finish it */
+  const stopped = (e: CliError): CliError =>
+    !worked
+      ? e
+      : new CliError(
+          `${e.message}\nERROR: ${task} stopped after ${answered} invocation${answered === 1 ? '' : 's'} of ${target.functionName}${progress ? ` (${progressText(progress)})` : ''}: what they did stays done; run the task again to finish it`,
+          e.exitCode,
+        );
   try {
     for (;;) {
-      const progress = startActivity(`${task}: waiting for ${target.functionName}`, io.stderr);
+      const payload = Buffer.from(JSON.stringify({ ...request, ...(answers.length > 0 ? { answers } : {}), slice: { ...knobs, ...(continuation !== undefined ? { continuation } : {}) } }));
+      if (payload.length > LAMBDA_PAYLOAD_LIMIT - 64 * 1024) {
+        const what = continuation === undefined ? `${task}'s input` : `the continuation of ${task}`;
+        throw stopped(new CliError(`ERROR: ${what} (${payload.length} bytes) is over what one invocation of the admin function may carry (6 MB); run it with --via direct`, 1));
+      }
+      if (!invoke) {
+        client = await lambdaInvoke(target, env);
+        invoke = client.invoke;
+      }
+      const indicator = progress ? startProgress(progress.label, progress.total, io.stderr, progress.done) : startActivity(`${task}: waiting for ${target.functionName}`, io.stderr);
       let raw: Awaited<ReturnType<Invoke>>;
       try {
-        raw = await lambda.invoke(Buffer.from(JSON.stringify({ ...request, ...(answers.length > 0 ? { answers } : {}) })));
+        raw = await invoke(payload);
       } catch (e) {
-        throw describeInvokeFailure(e, target);
+        throw stopped(describeInvokeFailure(e, target));
       } finally {
-        progress.done();
+        indicator.done();
       }
       if (raw.FunctionError) {
         const { errorType, errorMessage } = (() => {
@@ -263,17 +317,28 @@ export async function runRemoteTask(target: AdminFunctionTarget, task: string, a
             return {};
           }
         })();
-        throw new CliError(`ERROR: the admin function ${target.functionName} failed (${errorType ?? raw.FunctionError}: ${errorMessage ?? 'no message'}); its log has the details`, 1);
+        throw stopped(new CliError(`ERROR: the admin function ${target.functionName} failed (${errorType ?? raw.FunctionError}: ${errorMessage ?? 'no message'}); its log has the details`, 1));
       }
       const response = checkResponse(target.functionName, raw.Payload);
-      if (isRequestError(response)) throw new CliError(`ERROR: ${target.functionName} refused ${task}: ${response.error.message}`, REQUEST_ERROR_EXIT[response.error.code] ?? 1);
+      if (isRequestError(response)) throw stopped(new CliError(`ERROR: ${target.functionName} refused ${task}: ${response.error.message}`, REQUEST_ERROR_EXIT[response.error.code] ?? 1));
       writeOutput(response, shown, io);
-      if (!response.needsInput) return response.exitCode;
-      if (answers.length >= MAX_ANSWERS) throw new CliError(`ERROR: ${task} asked more than ${MAX_ANSWERS} questions`, 1);
-      answers.push(await lines.next());
+      answered++;
+      if (typeof response.continuation === 'string') {
+        // the next answer's output begins where this one's ended
+        continuation = response.continuation;
+        progress = response.progress ?? progress;
+        shown = { stdout: 0, stderr: 0 };
+        worked ||= !response.needsInput;
+      }
+      if (response.needsInput) {
+        if (answers.length >= MAX_ANSWERS) throw new CliError(`ERROR: ${task} asked more than ${MAX_ANSWERS} questions`, 1);
+        answers.push(await lines.next());
+        continue;
+      }
+      if (typeof response.continuation !== 'string') return response.exitCode;
     }
   } finally {
     lines.close();
-    lambda.close();
+    client?.close();
   }
 }

@@ -65,3 +65,13 @@ export function newServerId(url: string, idIsHostname: boolean): string {
     throw new CliError(`Error: ${(e as Error).message}`);
   }
 }
+
+/**
+ * `--capacity N` (max users): a whole number ≥ 0, 0 removing it (null). Anything else — negative,
+ * fractional, not a number, empty — is a usage error (exit 64), before anything is printed or changed.
+ */
+export function parseCapacity(text: string): number | null {
+  const n = /^\s*\+?\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n)) throw usageError(`Error: Capacity must be a whole number of users, 0 or more (0 removes it), not '${text}'`);
+  return n === 0 ? null : n;
+}

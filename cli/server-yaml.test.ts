@@ -60,4 +60,13 @@ describe('serversYaml', () => {
       ]);
     }
   });
+
+  it('prints capacity after the tag only for a server that has one, and reads it back (issue 16)', () => {
+    const yaml = serversYaml([server({ id: 'a', capacity: 250 }), server({ id: 'b' })], false);
+    expect(yaml).toBe(
+      "---\nservers:\n  a:\n    url: https://a/bigbluebutton/api\n    secret: secret\n    load_multiplier: 1.0\n    tag: ''\n    capacity: 250\n    enabled: true\n" +
+        "  b:\n    url: https://b/bigbluebutton/api\n    secret: secret\n    load_multiplier: 1.0\n    tag: ''\n    enabled: true\n",
+    );
+    expect(readSyncFile(yaml, undefined).servers.map((s) => s.capacity)).toEqual([250, undefined]);
+  });
 });

@@ -6,7 +6,8 @@ import { effectiveLoad } from './format-server.js';
  * `slctl servers:yaml`: the servers in the format of `servers:sync`, so that the output syncs back
  * unchanged. As Scalelite's (Ruby's serializer): starts with `---`, decimals as `1.0`, `''` for an empty
  * tag. Unlike Scalelite, a server without a stored multiplier shows 1.0 (its effective value), not 0.0.
- * Verbose adds the read-only `state`, `load` (-1.0 when unknown), `bbb_version` and `online`.
+ * Verbose adds the read-only `state`, `load` (-1.0 when unknown), `bbb_version` and `online`. Ours:
+ * `capacity` (after the tag) for a server that has one — a server without one prints Scalelite's bytes.
  */
 export function serversYaml(servers: readonly Server[], verbose: boolean): string {
   const entries: Record<string, Record<string, unknown>> = {};
@@ -16,6 +17,7 @@ export function serversYaml(servers: readonly Server[], verbose: boolean): strin
       secret: s.secret,
       load_multiplier: s.loadMultiplier ?? 1,
       tag: s.tag ?? '',
+      ...(s.capacity !== undefined ? { capacity: s.capacity } : {}),
       enabled: s.state === 'enabled',
       ...(verbose ? { state: s.state, load: effectiveLoad(s) ?? -1, bbb_version: s.bbbVersion ?? '', online: s.online } : {}),
     };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Server } from '../shared/domain/entities.js';
-import { hostnameOf, renderTable, statusNotes, statusTable } from './status-table.js';
+import { hostnameOf, renderTable, statusJson, statusNotes, statusTable } from './status-table.js';
 
 describe('renderTable (Tabulo, border: :blank, packed)', () => {
   it('pads every cell with one space, centres headers, aligns numbers right and text left', () => {
@@ -61,3 +61,23 @@ describe('statusTable', () => {
     expect(hostnameOf('not a url')).toBe('');
   });
 });
+
+describe('statusTable: capacity (issue 16)', () => {
+  const server = (s: Partial<Server> & { id: string; url: string }): Server => ({
+    secret: 'secret', state: 'enabled', online: true, meetings: 0, users: 0, largestMeeting: 0, videos: 0, healthyCounter: 0, unhealthyCounter: 0, ...s,
+  });
+
+  it('adds a CAPACITY column before ID only when some server has a capacity', () => {
+    const a = server({ id: 'a', url: 'https://a.example.com/bigbluebutton/api', load: 3, polledAt: 1 });
+    const b = server({ id: 'b', url: 'https://b.example.com/bigbluebutton/api', load: 0, polledAt: 1 });
+    const without = statusTable([a, b]);
+    expect(without[0].endsWith(' TAG  ID ')).toBe(true);
+    const withCapacity = statusTable([a, { ...b, capacity: 250 }]);
+    expect(withCapacity[0].endsWith(' TAG  CAPACITY  ID ')).toBe(true);
+    // the same rows with one more right-aligned cell before the id
+    expect(withCapacity[1]).toBe(`${without[1].slice(0, -4)} ${' '.repeat(8)}  a  `);
+    expect(withCapacity[2]).toBe(`${without[2].slice(0, -4)}      250  b  `);
+    expect(statusJson([a, { ...b, capacity: 250 }]).map((s) => s.capacity)).toEqual([null, 250]);
+  });
+});
+

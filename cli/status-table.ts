@@ -46,6 +46,9 @@ export const STATUS_COLUMNS: readonly Column[] = [
   { header: 'ID', align: 'left' },
 ];
 
+/** Ours (issue 16): shown before ID only when some server has a capacity, so the table is Scalelite's otherwise. */
+export const CAPACITY_COLUMN: Column = { header: 'CAPACITY', align: 'right' };
+
 /** The host part of a server URL ('' when it is not a URL). */
 export function hostnameOf(url: string): string {
   try {
@@ -68,6 +71,8 @@ export interface StatusJson {
   load: number | null;
   bbbVersion: string | null;
   tag: string | null;
+  /** max users placement puts on the server, null = no limit */
+  capacity: number | null;
   /** why the server's last poll failed (`<reason>: <error>`), null when it succeeded or never ran */
   pollError: string | null;
 }
@@ -89,15 +94,17 @@ export function statusJson(servers: readonly Server[]): StatusJson[] {
         load: effectiveLoad(s) ?? null,
         bbbVersion: s.bbbVersion ?? null,
         tag: s.tag ?? null,
+        capacity: s.capacity ?? null,
         pollError: s.pollError ?? null,
       };
     })
     .sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-/** The lines `slctl status` prints after its blank line. */
+/** The lines `slctl status` prints after its blank line (a CAPACITY column before ID when any server has a capacity). */
 export function statusTable(servers: readonly Server[]): string[] {
   const text = (v: number | string | null) => (v === null ? '' : String(v));
+  const withCapacity = servers.some((s) => s.capacity !== undefined);
   const rows = statusJson(servers).map((s) => [
     s.hostname,
     s.state,
@@ -109,9 +116,11 @@ export function statusTable(servers: readonly Server[]): string[] {
     s.load === null ? '' : rubyFloat(s.load),
     text(s.bbbVersion),
     text(s.tag),
+    ...(withCapacity ? [text(s.capacity)] : []),
     s.id,
   ]);
-  return renderTable(STATUS_COLUMNS, rows);
+  const columns = withCapacity ? [...STATUS_COLUMNS.slice(0, -1), CAPACITY_COLUMN, STATUS_COLUMNS.at(-1)!] : STATUS_COLUMNS;
+  return renderTable(columns, rows);
 }
 
 /**

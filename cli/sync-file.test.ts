@@ -107,3 +107,15 @@ describe('syncMode', () => {
     expect(() => syncMode('Force')).toThrow("Unknown sync mode 'Force' (choose: keep cordon force)");
   });
 });
+
+describe('readSyncFile: capacity (issue 16)', () => {
+  it('reads capacity (ours): a whole number, 0 or empty for none; refuses anything else', () => {
+    expect(one('    secret: s\n    capacity: 300\n').capacity).toBe(300);
+    expect(one("    secret: s\n    capacity: '120'\n").capacity).toBe(120);
+    for (const none of ['0', '~', '']) expect(one(`    secret: s\n    capacity: ${none}\n`)).not.toHaveProperty('capacity');
+    expect(one('    secret: s\n')).not.toHaveProperty('capacity');
+    for (const bad of ['-1', '2.5', 'lots', '[1]']) {
+      expect(failure(`servers:\n  bbb1:\n    secret: s\n    capacity: ${bad}\n`)).toBe(`Server id=bbb1 has invalid capacity=${bad}`);
+    }
+  });
+});

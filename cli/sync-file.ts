@@ -12,6 +12,7 @@ import { rubyDecimal } from './server-input.js';
  *     enabled: true              # default true; false = cordoned
  *     load_multiplier: 1.0       # default 1.0, > 0
  *     tag: fast                  # default none
+ *     capacity: 300              # ours: max users placement puts there; default (and 0) none
  *     # load, state, bbb_version, online: accepted and ignored (servers:yaml --verbose prints them)
  * ```
  *
@@ -36,9 +37,11 @@ export interface DesiredServer {
   enabled: boolean;
   loadMultiplier: number;
   tag?: string;
+  /** max users (ours); absent = no limit */
+  capacity?: number;
 }
 
-const SERVER_PARAMS = ['url', 'secret', 'enabled', 'load_multiplier', 'tag'];
+const SERVER_PARAMS = ['url', 'secret', 'enabled', 'load_multiplier', 'tag', 'capacity'];
 const PARAMS_IGNORE = ['load', 'state', 'online', 'bbb_version'];
 const ID_PATTERN = /^[a-zA-Z0-9_.-]+$/;
 
@@ -114,7 +117,17 @@ function desiredServer(id: string, paramsNode: unknown): DesiredServer {
   const enabledNode = params.get('enabled');
   const enabled = !(isScalar(enabledNode) && enabledNode.value === false);
 
-  return { id, url, secret, enabled, loadMultiplier, ...(tag !== undefined ? { tag } : {}) };
+  // ours: a whole number of users; 0 or empty = none
+  const capacityNode = params.get('capacity');
+  let capacity: number | undefined;
+  if (capacityNode !== undefined && !(isScalar(capacityNode) && capacityNode.value === null)) {
+    const value = isScalar(capacityNode) ? capacityNode.value : undefined;
+    const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\+?\d+\s*$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n < 0) throw new SyncError(`Server id=${id} has invalid capacity=${shown(capacityNode)}`);
+    if (n > 0) capacity = n;
+  }
+
+  return { id, url, secret, enabled, loadMultiplier, ...(tag !== undefined ? { tag } : {}), ...(capacity !== undefined ? { capacity } : {}) };
 }
 
 /**

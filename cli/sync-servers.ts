@@ -6,6 +6,7 @@ import { CliError } from './cli-error.js';
 import { rubyFloat } from './format-server.js';
 import { startProgress } from './progress.js';
 import type { DesiredServer, SyncMode } from './sync-file.js';
+import { memo, step } from './task-slice.js';
 
 export interface SyncOutput {
   /** Scalelite's Rails-log lines (`[<id>] Server created`, …) */
@@ -22,16 +23,20 @@ export interface SyncOutput {
  *
  * A dry run prints the same lines — the plan — and changes nothing: no write, no BBB call.
  * Every write touches only admin-owned attributes (one UpdateItem), so a poll cycle loses nothing.
+ *
+ * A long task (cli/task-slice.ts): each server of the file is a step, and each write of a retired server
+ * and each of its meetings ended; the servers (and a retired server's meetings) are read once, in the
+ * first slice. Applying a file twice is harmless anyway (the plan of a second run is empty).
  */
 export async function syncServers(deps: Deps, desired: readonly DesiredServer[], mode: SyncMode, dryRun: boolean, out: SyncOutput): Promise<void> {
-  const current = new Map((await deps.store.servers.list()).map((s) => [s.id, s]));
+  const current = new Map((await memo(() => deps.store.servers.list())).map((s) => [s.id, s]));
   const wanted = new Set(desired.map((d) => d.id));
   const retired = [...current.values()].filter((s) => !wanted.has(s.id));
   // one write or more per server, one after the other: a line on a terminal for a long file
   const progress = startProgress('Syncing servers', desired.length + retired.length);
   try {
     for (const want of desired) {
-      await syncOne(deps, want, current.get(want.id), dryRun, out);
+      await step(() => syncOne(deps, want, current.get(want.id), dryRun, out));
       progress.tick();
     }
     for (const server of retired) {
@@ -56,6 +61,7 @@ async function syncOne(deps: Deps, want: DesiredServer, found: Server | undefine
         state: want.enabled ? 'enabled' : 'disabled',
         loadMultiplier: want.loadMultiplier,
         ...(want.tag !== undefined ? { tag: want.tag } : {}),
+        ...(want.capacity !== undefined ? { capacity: want.capacity } : {}),
       }));
     if (created) {
       log('Server created');
@@ -83,6 +89,10 @@ async function syncOne(deps: Deps, want: DesiredServer, found: Server | undefine
     changes.tag = want.tag ?? null;
     log(`Server updated: tag=${want.tag ?? ''}`);
   }
+  if (server.capacity !== want.capacity) {
+    changes.capacity = want.capacity ?? null;
+    log(`Server updated: capacity=${want.capacity ?? ''}`);
+  }
   if (want.enabled && server.state !== 'enabled') {
     changes.state = 'enabled';
     log('Server enabled');
@@ -100,14 +110,18 @@ async function retire(deps: Deps, server: Server, mode: SyncMode, dryRun: boolea
   const log = (text: string) => out.info(`[${id}] ${text}`);
   if (mode === 'keep') return log('Server not removed');
 
-  const meetings = await deps.store.meetings.listByServer(id, deps.clock());
+  const meetings = await memo(() => deps.store.meetings.listByServer(id, deps.clock()));
   if (meetings.length === 0) {
-    if (!dryRun) await deps.store.servers.remove(id);
-    return log('Server removed');
+    return step(async () => {
+      if (!dryRun) await deps.store.servers.remove(id);
+      log('Server removed');
+    });
   }
   if (server.state === 'enabled') {
-    if (!dryRun) await deps.store.servers.updateConfig(id, { state: 'cordoned' });
-    log('Server not empty. Cordoned for removal');
+    await step(async () => {
+      if (!dryRun) await deps.store.servers.updateConfig(id, { state: 'cordoned' });
+      log('Server not empty. Cordoned for removal');
+    });
   }
   if (mode === 'cordon') return;
 
@@ -123,10 +137,12 @@ async function retire(deps: Deps, server: Server, mode: SyncMode, dryRun: boolea
     }
     await deps.store.meetings.delete(meeting, { serverId: id });
   });
-  // a meeting placed meanwhile (by an API instance whose snapshot still saw the server enabled) keeps it
-  if (!dryRun && (await deps.store.meetings.listByServer(id, deps.clock())).length > 0) {
-    throw new CliError(`ERROR: [${id}] Server still not empty!`, 1);
-  }
-  log('Server removed');
-  if (!dryRun) await deps.store.servers.remove(id);
+  await step(async () => {
+    // a meeting placed meanwhile (by an API instance whose snapshot still saw the server enabled) keeps it
+    if (!dryRun && (await deps.store.meetings.listByServer(id, deps.clock())).length > 0) {
+      throw new CliError(`ERROR: [${id}] Server still not empty!`, 1);
+    }
+    log('Server removed');
+    if (!dryRun) await deps.store.servers.remove(id);
+  });
 }

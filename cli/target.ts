@@ -22,6 +22,19 @@ export const S3_TARGET_OPTIONS = {
   bucket: { type: 'string', describe: 'Recordings bucket (default: S3_BUCKET_NAME or scalelite-recordings)' },
 } as const;
 
+/** Loads slctl's direct target (cli/direct-deps.ts); registered by slctl's entry (cli/main.ts). */
+export type DirectTargetLoader = () => Promise<{ directDeps(env: Env, flags: TargetFlags): Promise<Deps & { storage: S3Storage }> }>;
+let loadDirectTarget: DirectTargetLoader | undefined;
+
+/**
+ * Registers how tasks reach the table and the bucket themselves. slctl's entry does (cli/main.ts); the admin
+ * function does not: its tasks run in a task context with the function's deps, and its bundle then holds
+ * nothing of the direct target (the AWS SDK's credential providers for `--profile`, the embedded S3's keys).
+ */
+export function useDirectTarget(load: DirectTargetLoader): void {
+  loadDirectTarget = load;
+}
+
 /**
  * Builds the use-case dependencies for a CLI task from its target (cli/target-resolution.ts: flags, env,
  * a named context, the local stack). Inside the admin function (cli/task-context.ts) the function's own.
@@ -31,6 +44,7 @@ export const S3_TARGET_OPTIONS = {
 export async function cliDeps(env: Env, flags: TargetFlags): Promise<Deps & { storage: S3Storage }> {
   const task = currentTask();
   if (task) return task.deps as Deps & { storage: S3Storage };
-  const { directDeps } = await import('./direct-deps.js');
+  if (!loadDirectTarget) throw new Error('slctl: no direct target in this runtime (cli/main.ts registers it)');
+  const { directDeps } = await loadDirectTarget();
   return directDeps(env, flags);
 }

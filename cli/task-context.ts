@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Deps } from '../shared/app/deps.js';
-import type { AdminFile } from '../shared/admin/admin-contract.js';
+import type { AdminFile, SliceProgress } from '../shared/admin/admin-contract.js';
+import type { SliceState } from './task-slice.js';
 
 /**
  * Where a task runs. On the operator's machine (no context) a task prints to the process's stdout and
@@ -21,6 +22,10 @@ export interface TaskContext {
   answers: readonly (string | null)[];
   /** questions asked so far (one more than the answers when the last one is still open) */
   asked: number;
+  /** the steps of a long task and where this invocation's slice of them ends (cli/task-slice.ts) */
+  slice?: SliceState;
+  /** the progress indicators the task has open (cli/progress.ts), innermost last: reported when a slice ends */
+  indicators?: SliceProgress[];
 }
 
 /** A question the request does not answer yet: the admin function answers `needsInput`. */

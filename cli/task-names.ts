@@ -4,7 +4,7 @@ import type { CommandModule } from 'yargs';
  * Tasks that run on the operator's machine whatever the target: they configure slctl itself or run the
  * local stack. The admin function refuses them; under `--via lambda` slctl runs them locally.
  */
-export const TARGETLESS_TASKS: ReadonlySet<string> = new Set(['serve', 'completion', 'context', 'context:set', 'context:use', 'context:list', 'context:remove']);
+export const TARGETLESS_TASKS: ReadonlySet<string> = new Set(['serve', 'completion', 'context', 'context:set', 'context:use', 'context:list', 'context:remove', 'dashboard']);
 
 /**
  * Tasks that only make sense on the operator's machine: the targetless ones, and those that read local

@@ -9,9 +9,9 @@
  * left to the runtime. Other variants are checked on templates without bundling.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { CachePolicy, OriginRequestPolicy } from 'aws-cdk-lib/aws-cloudfront';
@@ -38,7 +38,7 @@ import { ACCESS_LOGS_BUCKET_LOGICAL_ID, bucketNamePrefix, RECORDINGS_BUCKET_LOGI
 import { CALLBACK_SIGNING_SECRETS } from './scalelite-stack.js';
 import { GENERATED_SECRETS } from './secret-sources.js';
 import { InfraConfigError } from './config.js';
-import { REPO_ROOT } from './bundling.js';
+import { BUNDLE_CHUNK_DIR, BUNDLE_ENTRY_FILE, BUNDLE_GOAL_KB, REPO_ROOT } from './bundling.js';
 import { synthesize, templateWithoutBundling, type ValidationReport } from './synth-for-test.js';
 import { TABLE_LOGICAL_ID } from './table.js';
 
@@ -73,14 +73,43 @@ const FULL_CONTEXT = {
   'env.MAX_MEETING_DURATION': '240',
 };
 
-/** A function's bundle (the API's by default), found through the asset manifest. */
-function apiBundle(s: Synth, which: Which = 'Api'): string {
+/** The directory of a function's bundle (the API's by default), found through the asset manifest. */
+function bundleDir(s: Synth, which: Which = 'Api'): string {
   const manifest = JSON.parse(readFileSync(join(s.outdir, `${s.stack.artifactId}.assets.json`), 'utf8'));
   const [, f] = fn(s.template, which);
-  const bundle = join(s.outdir, manifest.files[f.Properties.Code.S3Key.replace(/\.zip$/, '')].source.path, 'index.mjs');
-  expect(existsSync(bundle)).toBe(true);
-  return readFileSync(bundle, 'utf8');
+  const dir = join(s.outdir, manifest.files[f.Properties.Code.S3Key.replace(/\.zip$/, '')].source.path);
+  expect(existsSync(join(dir, BUNDLE_ENTRY_FILE))).toBe(true);
+  return dir;
 }
+
+/** A function's entry module (`index.mjs`, the API's by default). */
+function apiBundle(s: Synth, which: Which = 'Api'): string {
+  return readFileSync(join(bundleDir(s, which), BUNDLE_ENTRY_FILE), 'utf8');
+}
+
+/**
+ * The files of a function's bundle: all of them, and those a cold start loads — the entry and the chunks it
+ * imports statically, transitively (`import…from"./chunks/…"`; a dynamic `import("./chunks/…")` is loaded on first use).
+ */
+function bundleFiles(s: Synth, which: Which): { all: Map<string, string>; atStart: Set<string> } {
+  const dir = bundleDir(s, which);
+  const chunkDir = join(dir, BUNDLE_CHUNK_DIR);
+  const all = new Map([[BUNDLE_ENTRY_FILE, readFileSync(join(dir, BUNDLE_ENTRY_FILE), 'utf8')]]);
+  if (existsSync(chunkDir)) for (const f of readdirSync(chunkDir)) all.set(`${BUNDLE_CHUNK_DIR}/${f}`, readFileSync(join(chunkDir, f), 'utf8'));
+  const atStart = new Set<string>();
+  const todo = [BUNDLE_ENTRY_FILE];
+  for (let f = todo.pop(); f !== undefined; f = todo.pop()) {
+    if (atStart.has(f)) continue;
+    atStart.add(f);
+    const code = all.get(f);
+    expect(code, f).toBeDefined();
+    for (const [, spec] of code!.matchAll(/(?:^|[;}\s])(?:import|export)\s*(?:[^"'()]*?from\s*)?"(\.\/[^"]+)"/g)) todo.push(join(dirname(f), spec).split(sep).join('/'));
+  }
+  return { all, atStart };
+}
+const bytesOf = (files: Map<string, string>, names: Iterable<string>) => [...names].reduce((n, f) => n + Buffer.byteLength(files.get(f)!), 0);
+/** The whole code of a function's bundle, entry and chunks. */
+const wholeBundle = (s: Synth, which: Which) => [...bundleFiles(s, which).all.values()].join('\n');
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 type Synth = ReturnType<typeof synthesize>;
@@ -282,6 +311,7 @@ describe('the table', () => {
     for (const [name, build] of Object.entries(keys)) {
       const out = (build as (...a: string[]) => unknown)('a', 'b');
       if (typeof out !== 'object' || out === null) continue; // partition-value builders
+      if (!Object.keys(out).some((k) => /(pk|sk)$/.test(k))) continue; // query ranges (low/high), not keys
       expect(schemas.has(Object.keys(out).join('+')), `keys.${name} → ${Object.keys(out).join(', ')}`).toBe(true);
     }
   });
@@ -353,26 +383,48 @@ describe('the functions', () => {
   it('bundle the AWS SDK by default — what was tested is what runs — with Lambda’s environment credentials instead of the default chain', () => {
     expect(full.config.bundleAwsSdk).toBe(true);
     for (const which of FUNCTIONS) {
-      const code = apiBundle(full, which);
-      expect(code.startsWith('import{createRequire'), which).toBe(true);
-      expect(code, which).not.toMatch(/from\s*"@aws-sdk\//); // nothing of the SDK from the runtime at init
+      const { all, atStart } = bundleFiles(full, which);
+      // what a cold start loads: the entry and its static chunks (each starts with the require banner)
+      const code = [...atStart].map((f) => all.get(f)!).join('\n');
+      for (const [f, c] of all) expect(c.startsWith('import{createRequire'), `${which}: ${f}`).toBe(true);
+      expect(wholeBundle(full, which), which).not.toMatch(/from\s*"@aws-sdk\//); // nothing of the SDK from the runtime
       expect(code, which).toContain('AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are not set'); // functions/lambda-credentials.ts
-      // the admin bundle also carries slctl's direct target (cli/direct-deps.ts: @aws-sdk/credential-providers, for
-      // --profile), which only `slctl serve` and local tasks use; the SDK clients of the function get the env credentials
-      if (which !== 'Admin') expect(code, which).not.toMatch(/fromIni|SSOOIDC|AWS_WEB_IDENTITY_TOKEN_FILE/);
+      // no credential chain in any chunk — not even the admin function's, which runs slctl's tasks but not slctl's
+      // direct target (cli/direct-deps.ts: @aws-sdk/credential-providers for --profile; cli/target.ts `useDirectTarget`)
+      expect(wholeBundle(full, which), which).not.toMatch(/fromIni|SSOOIDC|AWS_WEB_IDENTITY_TOKEN_FILE/);
       // the secret clients are imported on demand by a computed specifier: the runtime's (not in the bundle)
       expect(code, which).not.toMatch(/(from\s*|import\()"@aws-sdk\/client-(secrets-manager|ssm)"/);
       expect(code, which).toContain('"@aws-sdk/client-secrets-manager"'); // the specifier, imported when a secret is fetched
       // minified: the few line breaks left are inside template literals
-      expect(code.length / code.split('\n').length, which).toBeGreaterThan(2000);
+      const entry = all.get(BUNDLE_ENTRY_FILE)!;
+      expect(entry.length / entry.split('\n').length, which).toBeGreaterThan(2000);
     }
   });
 
-  it('keep the bundles of the API, the poller and the importer within bounds (sizes: bench/bundle-size.ts)', () => {
-    // a guard against a dependency slipping in; the goal is BUNDLE_GOAL_KB (500 KB) — with the SDK bundled the S3
-    // client (about 220 KB, imported on first use) keeps these above it
-    for (const which of ['Api', 'Poller', 'Importer'] as const) expect(Buffer.byteLength(apiBundle(full, which)), which).toBeLessThan(700 * 1024);
-    expect(Buffer.byteLength(apiBundle(ownCertificate))).toBeLessThan(300 * 1024);
+  it('load at most BUNDLE_GOAL_KB at a cold start, the S3 SDK in a chunk of its own loaded on first use (sizes: bench/bundle-size.ts)', () => {
+    for (const which of FUNCTIONS) {
+      const { all, atStart } = bundleFiles(full, which);
+      expect(bytesOf(all, atStart), which).toBeLessThanOrEqual(BUNDLE_GOAL_KB * 1024);
+      // a guard against a dependency slipping in (the admin function carries slctl's tasks: yaml, prom-client)
+      expect(bytesOf(all, all.keys()), which).toBeLessThan((which === 'Admin' ? 900 : 700) * 1024);
+      // the S3 client's schemas (namespace com.amazonaws.s3)
+      const s3 = [...all].filter(([, code]) => code.includes('"com.amazonaws.s3"')).map(([f]) => f);
+      if (which === 'Poller') expect(s3, which).toEqual([]); // functions/poller/deps.ts: no recordings bucket
+      else {
+        expect(s3.length, which).toBeGreaterThan(0);
+        for (const f of s3) expect(atStart.has(f), `${which}: ${f}`).toBe(false);
+      }
+    }
+    expect(bytesOf(bundleFiles(ownCertificate, 'Api').all, bundleFiles(ownCertificate, 'Api').atStart)).toBeLessThan(300 * 1024);
+  });
+
+  it('leave no chunk that nothing imports (esbuild writes one for a dynamic import in code it dropped)', () => {
+    for (const which of FUNCTIONS) {
+      const { all } = bundleFiles(full, which);
+      const imported = new Set([BUNDLE_ENTRY_FILE]);
+      for (const [f, code] of all) for (const [, spec] of code.matchAll(/"(\.\/[^"]+\.mjs)"/g)) imported.add(join(dirname(f), spec).split(sep).join('/'));
+      expect([...all.keys()].filter((f) => !imported.has(f)), which).toEqual([]);
+    }
   });
 
   it('with -c bundleAwsSdk=false: minified ESM that leaves @aws-sdk to the runtime and imports no secret client up front', () => {
@@ -381,6 +433,9 @@ describe('the functions', () => {
     expect(code.startsWith('import{createRequire')).toBe(true);
     expect(code).toMatch(/from"@aws-sdk\/client-dynamodb"/); // external, resolved in the runtime
     expect(code).not.toMatch(/from\s*"@aws-sdk\/client-(secrets-manager|ssm)"/); // only imported on demand, by the runtime
+    // the S3 SDK neither: its chunk (shared/storage/s3-sdk.ts) imports it when the bucket is first used
+    expect(code).not.toMatch(/from\s*"@aws-sdk\/(client-s3|lib-storage|s3-request-presigner)"/);
+    expect(wholeBundle(ownCertificate, 'Api')).toMatch(/from\s*"@aws-sdk\/client-s3"/);
     expect(code.split('\n').length).toBeLessThan(50); // minified
   });
 
@@ -1022,7 +1077,8 @@ describe('the poller schedule', () => {
 
 describe('alarms', () => {
   it('watch API 5xx, API throttles, poller errors, duration, throttles and silence, importer errors and duration, failed imports — notifying the topic', () => {
-    const alarms = resources(full.template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    // (the alarms on the functions' own metrics, `Metrics…`, are infra/metrics-monitoring.test.ts's)
+    const alarms = resources(full.template, 'AWS::CloudWatch::Alarm').filter(([id]) => !id.startsWith('Metrics')).map(([, a]) => a.Properties);
     const [apiId] = only(full.template, 'AWS::ApiGatewayV2::Api');
     const [apiFnId] = fn(full.template, 'Api');
     const [pollerId] = fn(full.template, 'Poller');
@@ -1057,7 +1113,7 @@ describe('alarms', () => {
     expect(alarms).toHaveLength(9);
     for (const a of alarms) expect(a.AlarmActions).toEqual([TOPIC_ARN]);
     // without recordings: the API's and the poller's six, none of the importer
-    const apiOnly = resources(ownCertificate.template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const apiOnly = resources(ownCertificate.template, 'AWS::CloudWatch::Alarm').filter(([id]) => !id.startsWith('Metrics')).map(([, a]) => a.Properties);
     expect(apiOnly).toHaveLength(6);
     expect(apiOnly.filter((a) => a.Namespace === 'AWS/SQS')).toEqual([]);
     for (const [, a] of resources(bare.template, 'AWS::CloudWatch::Alarm')) expect(a.Properties.AlarmActions).toBeUndefined();
@@ -1256,7 +1312,7 @@ describe('recordings', () => {
   });
 
   it('bundles the importer without s3rver or the local stack, the S3 client inside', () => {
-    const code = apiBundle(full, 'Importer');
+    const code = wholeBundle(full, 'Importer');
     expect(code).not.toMatch(/import\("@aws-sdk\/client-s3"\)|from"@aws-sdk\/client-s3"/); // not the runtime's
     expect(code).toContain('AbortMultipartUpload'); // the bundled S3 client (multipart uploads of big files)
     expect(code).not.toMatch(/s3rver|dynalite|@hono\/node-server/);

@@ -17,6 +17,7 @@ import { ScaleliteFunction } from './functions.js';
 import { ScaleliteHttpApi } from './http-api.js';
 import { allowListBucket, createRecordingImporter, type RecordingImporter } from './importer.js';
 import { lambdaEnvironment } from './lambda-environment.js';
+import { MetricsMonitoring, metricsMonitoringProps } from './metrics-monitoring.js';
 import { acknowledgeFindings } from './nag-acknowledgments.js';
 import { PlaybackSigningKey } from './playback-key.js';
 import { createRecordingsBucket, PLAYBACK_OBJECTS, RECORDING_OBJECTS, UPLOAD_OBJECTS } from './recordings-bucket.js';
@@ -67,6 +68,8 @@ export class ScaleliteStack extends Stack {
   readonly recordings?: RecordingImporter;
   readonly playbackKey?: PlaybackSigningKey;
   readonly cdn?: RecordingsDistribution;
+  /** The metrics dashboard and the alarms on the functions' own metrics. */
+  readonly monitoring: MetricsMonitoring;
 
   constructor(scope: Construct, id: string, props: ScaleliteStackProps) {
     super(scope, id, {
@@ -178,6 +181,8 @@ export class ScaleliteStack extends Stack {
       importer: this.recordings && { fn: this.recordings.importer.fn, timeout: this.recordings.importerTimeout, failures: this.recordings.importFailures },
       alarmTopicArn: config.alarmTopicArn,
     });
+    // the functions' own metrics (EMF): the dashboard and the alarms built on them
+    this.monitoring = new MetricsMonitoring(this, 'Metrics', metricsMonitoringProps(config));
 
     this.outputs(config);
     acknowledgeFindings(this);

@@ -26,7 +26,23 @@ function buildIsCurrent() {
   }
 }
 
-if (!existsSync(sources)) {
+/**
+ * `slctl --help` (or `-h`) alone, on a pipe or a terminal at least 120 columns wide: the text the build
+ * rendered with this very build (dist/cli/help.txt, byte for byte what it prints), without loading it.
+ */
+function printBuiltHelp(installed) {
+  const args = process.argv.slice(2);
+  if (args.length !== 1 || (args[0] !== '--help' && args[0] !== '-h')) return false;
+  if (process.stdout.isTTY && !(process.stdout.columns >= 120)) return false;
+  const help = new URL('dist/cli/help.txt', root);
+  if (!existsSync(help) || !(installed || buildIsCurrent())) return false;
+  process.stdout.write(readFileSync(help));
+  return true;
+}
+
+if (printBuiltHelp(!existsSync(sources))) {
+  // done
+} else if (!existsSync(sources)) {
   // an installed copy (npm i -g of the packed tarball)
   if (!existsSync(built)) {
     process.stderr.write(`slctl: ${built.pathname} is missing: this copy of slctl is incomplete, install it again\n`);

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { contextCommands } from './context.js';
+import { dashboardCommand } from './dashboard.js';
 import { playbackCommands } from './playback.js';
 import { recordingsImportCommands } from './recordings-import.js';
 import { remoteCommands } from './remote-commands.js';
@@ -15,4 +16,5 @@ export const commands: CommandModule<any, any>[] = [
   ...playbackCommands,
   ...remoteCommands.rest,
   ...contextCommands,
+  dashboardCommand,
 ];

@@ -7,6 +7,7 @@ import { findMeetings, meetingNotFound, textOf } from '../meeting-lookup.js';
 import { splitIds } from '../server-lookup.js';
 import { readLine, say, warn } from '../stdio.js';
 import { cliDeps, type TargetFlags } from '../target.js';
+import { memo } from '../task-slice.js';
 
 const idsPositional = <T>(y: Argv<T>, what: string) =>
   y.positional('IDS', { type: 'string', describe: `${what} meetingIDs separated by ":" (default: all meetings)` });
@@ -66,7 +67,8 @@ type EndArgs = TargetFlags & { IDS?: string; yes?: boolean };
 /**
  * `slctl meetings:end [IDS] [--yes]`: after a `yes`, forgets the meetings and asks their servers to end them.
  * The ids are looked up first: an unknown one fails before the question, and with no meetings there is
- * nothing to ask. Any answer but `yes` ends nothing and exits 1.
+ * nothing to ask. Any answer but `yes` ends nothing and exits 1. Each meeting is a step of a long task
+ * (runBounded): through the admin function, a few hundred per invocation.
  */
 export const meetingsEndCommand: CommandModule<object, EndArgs> = {
   command: 'meetings:end [IDS]',
@@ -75,7 +77,8 @@ export const meetingsEndCommand: CommandModule<object, EndArgs> = {
     idsPositional(y, 'Only these').option('yes', { type: 'boolean', default: false, describe: 'Confirm without asking' }) as Argv<EndArgs>,
   handler: async (argv) => {
     const deps = await cliDeps(process.env, argv);
-    const placed = await findMeetings(deps, splitIds(argv.IDS));
+    // read once: a later slice of the task (cli/task-slice.ts) goes on with these, not with what is left
+    const placed = await memo(() => findMeetings(deps, splitIds(argv.IDS)));
     if (placed.length === 0) {
       warn('No meetings to clear');
       say('OK');

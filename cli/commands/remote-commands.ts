@@ -1,6 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { apiUrlCommand } from './api-url.js';
+import { dashboardDataCommand } from './dashboard-data.js';
 import { meetingCommands } from './meetings.js';
+import { metricsCommand } from './metrics.js';
 import { pollAllCommand } from './poll.js';
 import { recordingCommands } from './recordings.js';
 import { recordingsPurgeCommand } from './recordings-purge.js';
@@ -11,6 +13,7 @@ import { serverSyncCommands } from './servers-sync.js';
 import { serverCommands } from './servers.js';
 import { statusCommand } from './status.js';
 import { tenantCommands } from './tenants.js';
+import { usageCommand } from './usage.js';
 
 /**
  * The tasks the admin function runs (everything but the local-only ones of cli/task-names.ts), in the
@@ -21,7 +24,7 @@ import { tenantCommands } from './tenants.js';
 export const remoteCommands: { servers: CommandModule<any, any>[]; recordings: CommandModule<any, any>[]; rest: CommandModule<any, any>[] } = {
   servers: [...serverCommands, ...serverConfigCommands, serversPanicCommand, ...serverSyncCommands, serversMeetingListCommand, pollAllCommand, statusCommand, ...meetingCommands, ...tenantCommands, ...recordingCommands],
   recordings: [recordingsPurgeCommand],
-  rest: [apiUrlCommand],
+  rest: [apiUrlCommand, metricsCommand, dashboardDataCommand, usageCommand],
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { ServerConfigChanges } from '../../shared/store/server-repo.js';
 import { failedTo, findServer, idPositional, serverNotFound } from '../server-lookup.js';
-import { MULTIPLIER_WARNING, parseLoadMultiplier, presentTag } from '../server-input.js';
+import { MULTIPLIER_WARNING, parseCapacity, parseLoadMultiplier, presentTag } from '../server-input.js';
 import { say } from '../stdio.js';
 import { cliDeps, type TargetFlags } from '../target.js';
 
@@ -24,23 +24,29 @@ function readMultiplier(text: string | undefined): { value: number; warn: () => 
 
 // ------------------------------------------------------------------------------------------------ servers:update
 
-type UpdateArgs = TargetFlags & { ID: string; SECRET?: string; LOAD_MULTIPLIER?: string; TAG?: string };
+type UpdateArgs = TargetFlags & { ID: string; SECRET?: string; LOAD_MULTIPLIER?: string; TAG?: string; capacity?: string };
 
-/** `slctl servers:update ID [SECRET] [LOAD_MULTIPLIER] [TAG]`: changes only what is given. */
+/** `slctl servers:update ID [SECRET] [LOAD_MULTIPLIER] [TAG] [--capacity N]`: changes only what is given. */
 export const serversUpdateCommand: CommandModule<object, UpdateArgs> = {
   command: 'servers:update <ID> [SECRET] [LOAD_MULTIPLIER] [TAG]',
-  describe: 'Update the secret, load multiplier and/or tag of a server',
+  describe: 'Update the secret, load multiplier, tag and/or capacity of a server',
   builder: (y) =>
     multiplierPositional(
       idPositional(y).positional('SECRET', { type: 'string', describe: 'New shared secret (omitted or empty: unchanged)' }),
       'New load multiplier, a decimal > 0 (omitted or empty: unchanged)',
     )
       .positional('TAG', { type: 'string', describe: 'New tag (omitted: unchanged; an empty string removes the tag)' })
+      .option('capacity', {
+        type: 'string',
+        describe: 'Most users placement puts on the server, a whole number (0 removes it; omitted: unchanged)',
+      })
       .example('$0 servers:update bbb1 newsecret', 'a new secret')
+      .example('$0 servers:update bbb1 --capacity 300', 'at most 300 users (0 removes the capacity)')
       .example("$0 servers:update bbb1 '' 2", 'only the multiplier (an empty secret leaves it unchanged)')
       .example("$0 'servers:update[bbb1,,2,]'", 'rake form: multiplier 2, tag removed') as Argv<UpdateArgs>,
   handler: async (argv) => {
     const multiplier = argv.LOAD_MULTIPLIER ? readMultiplier(argv.LOAD_MULTIPLIER) : undefined;
+    const capacity = argv.capacity === undefined ? undefined : parseCapacity(String(argv.capacity));
     say(`Updating server ${argv.ID}...`);
     const deps = await cliDeps(process.env, argv);
     await findServer(deps, argv.ID);
@@ -51,6 +57,7 @@ export const serversUpdateCommand: CommandModule<object, UpdateArgs> = {
       changes.loadMultiplier = multiplier.value;
     }
     if (argv.TAG !== undefined) changes.tag = presentTag(argv.TAG) ?? null;
+    if (capacity !== undefined) changes.capacity = capacity;
     if (!(await deps.store.servers.updateConfig(argv.ID, changes))) throw serverNotFound(argv.ID);
     say('OK');
   },

@@ -3,6 +3,7 @@ import { clearServerMeetings } from '../bbb-tasks.js';
 import { failedTo, findServer, idPositional, serverNotFound, truthyArg } from '../server-lookup.js';
 import { say } from '../stdio.js';
 import { cliDeps, type TargetFlags } from '../target.js';
+import { memo } from '../task-slice.js';
 
 type PanicArgs = TargetFlags & { ID: string; KEEP_STATE?: string; SKIP_END_CALLS?: string; keepState?: boolean; skipEndCalls?: boolean };
 
@@ -27,7 +28,8 @@ export const serversPanicCommand: CommandModule<object, PanicArgs> = {
     const skipEndCalls = argv.skipEndCalls === true || truthyArg(argv.SKIP_END_CALLS);
     try {
       const deps = await cliDeps(process.env, argv);
-      const server = await findServer(deps, argv.ID);
+      // read once: later slices of the task (cli/task-slice.ts) go on with the server as it was
+      const server = await memo(() => findServer(deps, argv.ID));
       await clearServerMeetings(deps, server, !skipEndCalls);
       if (!keepState && !(await deps.store.servers.updateConfig(server.id, { state: 'disabled' }))) throw serverNotFound(server.id);
     } catch (e) {

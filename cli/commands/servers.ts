@@ -6,6 +6,7 @@ import { findServer, idPositional, serverNotFound as notFound } from '../server-
 import { checkServerUrl, MULTIPLIER_WARNING, newServerId, parseLoadMultiplier, presentTag } from '../server-input.js';
 import { readLine, say, warn } from '../stdio.js';
 import { cliDeps, type TargetFlags } from '../target.js';
+import { memo } from '../task-slice.js';
 
 // ------------------------------------------------------------------------------------------------ servers
 
@@ -113,7 +114,9 @@ export const serversDisableCommand: CommandModule<object, DisableArgs> = {
   handler: async (argv) => {
     say(`Disabling server ${argv.ID}...`);
     const deps = await cliDeps(process.env, argv);
-    const server = await findServer(deps, argv.ID);
+    // memoized: through the admin function a loaded server's disable runs in slices (cli/task-slice.ts), and a
+    // poll between them must not change the course the first slice took
+    const server = await memo(() => findServer(deps, argv.ID));
     let confirmed = true;
     if ((effectiveLoad(server) ?? 0) > 0) {
       say('WARNING: You are trying to disable a server with active load. You should use the cordon option if');

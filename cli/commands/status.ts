@@ -11,7 +11,7 @@ type StatusArgs = TargetFlags & { json?: boolean };
  */
 export const statusCommand: CommandModule<object, StatusArgs> = {
   command: 'status',
-  describe: 'Table of the servers: state, online, meetings, users, largest meeting, videos, load, version, tag, id (why a poll failed: on stderr)',
+  describe: 'Table of the servers: state, online, meetings, users, largest meeting, videos, load, version, tag, capacity (when any is set), id (why a poll failed: on stderr)',
   builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'Print a JSON array instead of the table' }) as Argv<StatusArgs>,
   handler: async (argv) => {
     const servers = await (await cliDeps(process.env, argv)).store.servers.list();

@@ -14,7 +14,9 @@ import {
 } from '../../shared/app/tenant-admin.js';
 import { BALANCER_SETTING_PREFIX, BALANCER_SETTINGS, RECORDING_RETENTION_SETTING } from '../../shared/domain/balancer-settings.js';
 import type { Tenant } from '../../shared/store/tenant-repo.js';
-import { CliError } from '../cli-error.js';
+import { parseLimit } from '../../shared/domain/tenant-limits.js';
+import { setTenantLimits, type LimitChanges } from '../../shared/app/tenant-limits.js';
+import { CliError, usageError } from '../cli-error.js';
 import { readLine, say, warn } from '../stdio.js';
 import { cliDeps, type TargetFlags } from '../target.js';
 
@@ -66,6 +68,8 @@ export const HIDDEN_VALUE = '*****';
 export function formatTenant(t: Tenant): string {
   const lines = [`id: ${t.id}`, `\tname: ${t.name}`, `\tsecrets: ${t.secrets.join(':')}`];
   for (const [field, label] of LRS_LINES) if (t[field]) lines.push(`\t${label}: ${HIDDEN.has(field) ? HIDDEN_VALUE : (t[field] as string)}`);
+  if (t.maxMeetings !== undefined) lines.push(`\tmax_meetings: ${t.maxMeetings}`);
+  if (t.maxParticipants !== undefined) lines.push(`\tmax_participants: ${t.maxParticipants}`);
   return lines.join('\n');
 }
 
@@ -204,6 +208,44 @@ export const tenantsUpdateLrsKcCommand: CommandModule<object, LrsKcArgs> = {
   },
 };
 
+// ------------------------------------------------------------------------------------------------ tenants:limits
+
+type LimitsArgs = TargetFlags & { ID?: string; 'max-meetings'?: string; 'max-participants'?: string };
+
+/** A `--max-…` value: a whole number 0…MAX_LIMIT (0 = none); anything else is a usage error. */
+function limitOption(name: string, value: string | undefined): number | null | undefined {
+  if (value === undefined) return undefined;
+  const parsed = parseLimit(String(value));
+  if (parsed === undefined) throw usageError(`Error: --${name} must be a whole number from 0 (no limit) to 10000, not ${JSON.stringify(String(value))}`);
+  return parsed;
+}
+
+/**
+ * `slctl tenants:limits ID [--max-meetings N] [--max-participants N]`: the tenant's plan — concurrent
+ * meetings and participants (0 = no limit; an option left out keeps its value).
+ */
+export const tenantsLimitsCommand: CommandModule<object, LimitsArgs> = {
+  command: 'tenants:limits [ID]',
+  describe: "Set a tenant's limits: concurrent meetings and participants (0 = none)",
+  builder: (y) =>
+    y
+      .positional('ID', { type: 'string', describe: 'Tenant id (as shown by `slctl tenants`)' })
+      .option('max-meetings', { type: 'string', describe: 'Concurrent meetings; a create of one more answers maxMeetingsReached (0 = no limit)' })
+      .option('max-participants', { type: 'string', describe: 'Concurrent participants over all its meetings; one more join answers maxParticipantsReached (0 = no limit)' })
+      .example('$0 tenants:limits ID --max-meetings 10 --max-participants 250', 'a plan of 10 rooms and 250 users')
+      .example('$0 tenants:limits ID --max-participants 0', 'remove the participant limit, keep the other') as Argv<LimitsArgs>,
+  handler: async (argv) => {
+    const id = present(argv.ID);
+    if (!id) throw usageError('Error: id is required to set the limits of a Tenant');
+    const changes: LimitChanges = { maxMeetings: limitOption('max-meetings', argv['max-meetings']), maxParticipants: limitOption('max-participants', argv['max-participants']) };
+    if (changes.maxMeetings === undefined && changes.maxParticipants === undefined) throw usageError('Error: give --max-meetings and/or --max-participants (0 = no limit)');
+    const deps = await tenantDeps(argv);
+    const tenant = await run(() => setTenantLimits(deps, id, changes), () => tenantNotFound(id));
+    say('OK');
+    say(formatTenant(tenant));
+  },
+};
+
 // ------------------------------------------------------------------------------------------------ tenants:remove
 
 type RemoveArgs = TargetFlags & { ID?: string; yes?: boolean };
@@ -314,6 +356,7 @@ export const tenantCommands = [
   tenantsUpdateCommand,
   tenantsUpdateLrsBasicCommand,
   tenantsUpdateLrsKcCommand,
+  tenantsLimitsCommand,
   tenantsRemoveCommand,
   tenantSettingsCommand,
   tenantSettingsAddCommand,

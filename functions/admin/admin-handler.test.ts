@@ -10,6 +10,8 @@ import { parseConfig } from '../../shared/config/parse-config.js';
 import { hexDigest } from '../../shared/domain/checksum.js';
 import { createAdminHandler, fitResponse, interleave, LOCAL_ONLY_TASKS, logCrash, logInvocation, taskNames } from './admin-handler.js';
 import type { Logger } from '../../shared/app/logger.js';
+import { runBounded } from '../../cli/bbb-tasks.js';
+import { memo, step } from '../../cli/task-slice.js';
 
 const deps = { config: parseConfig({ DYNAMODB_TABLE: 'the-functions-table', LOADBALANCER_SECRET: 'fn-secret' }) } as unknown as Deps;
 
@@ -187,5 +189,137 @@ describe('admin handler: what is sent back', () => {
     expect(fitResponse({ ...big, exitCode: 3 }, 20_000).exitCode).toBe(3);
     const small: AdminTaskResult = { v: 1, stdout: 'ok\n', stderr: '', exitCode: 0 };
     expect(fitResponse(small, 20_000)).toBe(small);
+  });
+});
+
+// ------------------------------------------------------------------------------------------------ slices
+
+/** A table the demo tasks work on: the items left (a step removes one, as meetings:end forgets a meeting). */
+const table = { left: [] as string[], done: [] as string[], clock: 0, failOn: '' };
+
+const longTasks = [
+  task('demo:long', async (a) => {
+    const deps = await cliDeps({}, a);
+    const items = await memo(async () => [...table.left]);
+    say(`Ending ${items.length}`);
+    if (a.ask) {
+      say('enter `yes`');
+      if ((await readLine()) !== 'yes') throw new CliError('declined', 1);
+    }
+    await runBounded(deps, 'Ending items', items, async (item) => {
+      table.clock += 10_000;
+      if (item === table.failOn) throw new CliError(`ERROR: cannot end ${item}`, 1);
+      table.left = table.left.filter((x) => x !== item);
+      table.done.push(item);
+      warn(`ended ${item}`);
+      return item.toUpperCase();
+    }).then((r) => say(`results: ${r.join(',')}`));
+    say('OK');
+  }),
+  task('demo:steps', async () => {
+    // sequential steps, as servers:sync applies a file
+    for (const item of await memo(async () => [...table.left])) {
+      await step(async () => {
+        table.done.push(item);
+        say(`[${item}] synced`);
+      });
+    }
+  }),
+  task('demo:drift', async () => {
+    // a course that depends on a read that is not memoized: a later slice may go another way
+    if (table.left.length > 2) for (const item of [...table.left]) await step(async () => void table.left.shift());
+    say(`left: ${table.left.length}`);
+  }),
+];
+
+const sliced = createAdminHandler(() => ({ ...deps, config: { ...deps.config, pollerConcurrency: 3 } }) as Deps, longTasks, { now: () => table.clock });
+
+/** Runs a task as slctl does: invocation after invocation with the continuation, answering questions. */
+async function runSliced(t: string, args: Record<string, unknown>, slice: { items?: number; seconds?: number } = {}, answers: string[] = []) {
+  const sent: (string | null)[] = [];
+  let continuation: string | undefined;
+  const out = { stdout: '', stderr: '', invocations: 0, progress: [] as unknown[] };
+  for (;;) {
+    out.invocations++;
+    const r = (await sliced({ v: 1, task: t, args, ...(sent.length ? { answers: sent } : {}), slice: { ...slice, ...(continuation ? { continuation } : {}) } })) as AdminTaskResult;
+    out.stdout += r.stdout;
+    out.stderr += r.stderr;
+    if (r.progress) out.progress.push(r.progress);
+    continuation = r.continuation;
+    if (r.needsInput) {
+      sent.push(answers.shift() ?? null);
+      continue;
+    }
+    if (!continuation) return { ...out, exitCode: r.exitCode };
+  }
+}
+
+const items = (n: number) => Array.from({ length: n }, (_, i) => `i${i + 1}`);
+
+describe('admin handler: long tasks in slices', () => {
+  it('does at most `items` steps per invocation, goes on from the continuation, and prints what one run prints', async () => {
+    Object.assign(table, { left: items(10), done: [], failOn: '' });
+    const whole = (await sliced({ v: 1, task: 'demo:long', args: {} })) as AdminTaskResult; // version 1: no slice, all at once
+    expect(whole).toMatchObject({ exitCode: 0, stdout: 'Ending 10\nresults: I1,I2,I3,I4,I5,I6,I7,I8,I9,I10\nOK\n' });
+    expect(whole).not.toHaveProperty('continuation');
+    expect(table.done).toEqual(items(10));
+
+    Object.assign(table, { left: items(10), done: [] });
+    const r = await runSliced('demo:long', {}, { items: 4 });
+    expect(r).toMatchObject({ invocations: 3, exitCode: 0, stdout: whole.stdout, stderr: whole.stderr });
+    expect(table.done).toEqual(items(10)); // each once
+    expect(r.progress).toEqual([
+      { label: 'Ending items', done: 4, total: 10 },
+      { label: 'Ending items', done: 8, total: 10 },
+    ]);
+  });
+
+  it('sequential steps too; one item per slice at the least', async () => {
+    Object.assign(table, { left: items(3), done: [] });
+    expect(await runSliced('demo:steps', {}, { items: 1 })).toMatchObject({ invocations: 3, exitCode: 0, stdout: '[i1] synced\n[i2] synced\n[i3] synced\n' });
+    expect(table.done).toEqual(items(3));
+  });
+
+  it('ends a slice at its time budget: no step starts after it (one always does)', async () => {
+    Object.assign(table, { left: items(7), done: [], clock: 0 });
+    // each step takes 10 s: steps start at 0, 10 and 20 s; the fourth would start at 30 s ≥ 25 s
+    const r = await runSliced('demo:long', {}, { items: 100, seconds: 25 });
+    expect(r).toMatchObject({ invocations: 3, exitCode: 0 });
+    expect(table.done).toEqual(items(7));
+  });
+
+  it('answers a question in the middle of the slices and shows its prompt once', async () => {
+    Object.assign(table, { left: items(5), done: [] });
+    const r = await runSliced('demo:long', { ask: true }, { items: 2 }, ['yes']);
+    expect(r).toMatchObject({ invocations: 4, exitCode: 0, stdout: 'Ending 5\nenter `yes`\nresults: I1,I2,I3,I4,I5\nOK\n', stderr: items(5).map((i) => `ended ${i}\n`).join('') });
+  });
+
+  it('a step that fails: the output so far and the error, no continuation; the steps after it never start', async () => {
+    Object.assign(table, { left: items(9), done: [], failOn: 'i5' });
+    const r = await runSliced('demo:long', {}, { items: 4 });
+    expect(r.exitCode).toBe(1);
+    expect(r.invocations).toBe(2);
+    expect(r.stderr).toMatch(/^ended i1\nended i2\nended i3\nended i4\n(ended i[67]\n)*ERROR: cannot end i5\n$/);
+    expect(table.done).not.toContain('i5');
+    // concurrency 3: i6 and i7 were under way when i5 failed (they finish), nothing after them starts
+    expect(table.done.filter((i) => ['i8', 'i9'].includes(i))).toEqual([]);
+    table.failOn = '';
+  });
+
+  it('a task that goes another way in a later slice (a read it did not memoize) fails with a clear message', async () => {
+    Object.assign(table, { left: items(4), done: [] });
+    expect(await runSliced('demo:drift', {}, { items: 2 })).toMatchObject({
+      exitCode: 1,
+      stderr: 'ERROR: demo:drift went another way than in its earlier invocations (the servers or meetings changed meanwhile); what it did stays done: run it again\n',
+    });
+  });
+
+  it('refuses a continuation it did not make, or made for another task', async () => {
+    Object.assign(table, { left: items(3), done: [] });
+    const first = (await sliced({ v: 1, task: 'demo:steps', args: {}, slice: { items: 1 } })) as AdminTaskResult;
+    expect(first.continuation).toEqual(expect.any(String));
+    expect(await sliced({ v: 1, task: 'demo:long', args: {}, slice: { continuation: first.continuation } })).toMatchObject({ error: { code: 'badRequest' } });
+    expect(await sliced({ v: 1, task: 'demo:steps', args: {}, slice: { continuation: 'bm9wZQ==' } })).toMatchObject({ error: { code: 'badRequest' } });
+    expect(await sliced({ v: 1, task: 'demo:steps', args: {}, slice: { items: 0 } })).toMatchObject({ error: { code: 'badRequest' } });
   });
 });

@@ -1,14 +1,17 @@
 import { allRemoteCommands } from '../../cli/commands/remote-commands.js';
-import { deps } from '../deps.js';
+import { bucketDeps } from '../deps.js';
+import { type LambdaContextLike, withInvocationLogging } from '../lambda-logger.js';
+import { lambdaMetrics, withMetrics } from '../lambda-metrics.js';
 import { createAdminHandler, logCrash, logInvocation } from './admin-handler.js';
 
+const { deps, log } = await bucketDeps('admin');
 const run = createAdminHandler(() => deps, allRemoteCommands);
 
 /**
  * Invoked by `slctl --via lambda` (lambda:InvokeFunction, RequestResponse): runs one task, answers its
  * output. One log line per invocation (task, exit code, ms; never the arguments).
  */
-export async function handler(payload: unknown) {
+async function runTask(payload: unknown) {
   const started = Date.now();
   try {
     const result = await run(payload);
@@ -19,3 +22,5 @@ export async function handler(payload: unknown) {
     throw e;
   }
 }
+
+export const handler = withMetrics(withInvocationLogging(log, (payload: unknown, _context: LambdaContextLike | undefined) => runTask(payload)), lambdaMetrics);

@@ -1,8 +1,11 @@
-import { handle } from 'hono/aws-lambda';
-import { createApp } from '../../shared/http/create-app.js';
-import { deps } from '../deps.js';
-import { lambdaRawQuery } from './lambda-raw-query.js';
+import { bucketDeps } from '../deps.js';
+import { lambdaMetrics, withMetrics } from '../lambda-metrics.js';
+import { createApiHandler } from './api-handler.js';
 
-export { lambdaRawQuery };
-export const app = createApp(deps, { rawQuery: lambdaRawQuery });
-export const handler = handle(app);
+export { lambdaRawQuery } from './lambda-raw-query.js';
+
+const { deps, log } = await bucketDeps('api');
+const api = createApiHandler(deps, log);
+export const app = api.app;
+/** API Gateway HTTP API (payload 2.0): the Hono app, each request logged with its ids, its metrics written as it ends. */
+export const handler = withMetrics(api, lambdaMetrics);

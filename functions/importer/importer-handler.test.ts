@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../shared/app/deps.js';
 import type { ImportReport } from '../../shared/app/import-recording.js';
 import type { Logger } from '../../shared/app/logger.js';
+import { RecordingMetrics } from '../../shared/app/metrics.js';
 import { DAY_MS, RETENTION_JOB, type RetentionReport } from '../../shared/app/recording-retention.js';
 import { recordingFileKey, uploadKey } from '../../shared/storage/storage-keys.js';
 import { startTestStack, type TestStack } from '../../test/helpers/test-stack.js';
@@ -280,7 +281,8 @@ describe('the importer handler on the embedded S3 and dynalite (real importUploa
       expect(await t.stack.deps.store.recordings.save(r)).toBe(true);
       await storage().put(recordingFileKey(r.recordID, 'podcast', 'audio.ogg'), 'ogg');
     }
-    const deps = { ...t.stack.deps, config: { ...t.stack.deps.config, recordingRetentionDays: 30 } };
+    const metrics = new RecordingMetrics();
+    const deps = { ...t.stack.deps, config: { ...t.stack.deps.config, recordingRetentionDays: 30 }, metrics };
     const result = await createImporterHandler(() => deps)({ job: RETENTION_JOB }, { awsRequestId: 'j3' });
     // (the recordings the import tests above left are from 2023: they expire too)
     const outcomes = new Map(result.recordings.map((r) => [r.recordID, r.outcome]));
@@ -288,6 +290,7 @@ describe('the importer handler on the embedded S3 and dynalite (real importUploa
     expect(await t.stack.deps.store.recordings.get(old.recordID)).toBeUndefined();
     expect(await storage().head(recordingFileKey(old.recordID, 'podcast', 'audio.ogg'))).toBeUndefined();
     expect(await t.stack.deps.store.recordings.get(young.recordID)).toBeDefined();
-    expect(logged.find((l) => l.msg === 'recording retention')?.fields).toMatchObject({ expired: result.expired, deleted: result.expired, RecordingsPurged: result.expired });
+    expect(logged.find((l) => l.msg === 'recording retention')?.fields).toMatchObject({ expired: result.expired, deleted: result.expired });
+    expect(metrics.total('RecordingsPurged')).toBe(result.expired);
   });
 });

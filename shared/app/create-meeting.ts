@@ -6,11 +6,12 @@ import { mergeParams, passThrough } from '../domain/merge-params.js';
 import { effectiveServerTag } from '../domain/placement.js';
 import type { TenantWithSettings } from '../store/tenant-repo.js';
 import { asXmlDocument, callServer } from './call-server.js';
-import { capDuration, captureCallbacks } from './create-params.js';
+import { capDuration, captureCallbacks, isSizeHintParam, takeSizeHint } from './create-params.js';
 import { REQUEST_DEADLINE_MS } from './deadline.js';
 import type { Deps } from './deps.js';
 import { lrsPayload } from './lrs-payload.js';
 import { placeMeeting } from './place-meeting.js';
+import { admitPlacedMeeting } from './tenant-limits.js';
 import { tenantLayers } from './tenant-params.js';
 
 export interface CreateInput {
@@ -62,7 +63,10 @@ export async function createMeeting(deps: Deps, input: CreateInput): Promise<Cal
   params.set('meta_server-tag', tag ?? null);
   const callbacks = captureCallbacks(params, callbackBase(config.urlHost, tenant, input.origin));
 
-  const { meeting, server, placedNow } = await placeMeeting(deps, { meetingID, tenantId: tenant?.id, tenantName: tenant?.name, tag, params, callbacks, deadline: beforeCreate });
+  const hint = takeSizeHint(params); // meta_expected-participants: ours, never forwarded (issue 16)
+  if (hint.ignored !== undefined) deps.log.info('create: meta_expected-participants ignored (not a positive integer)', { meetingID, value: hint.ignored.slice(0, 40) });
+  const { meeting, server, placedNow } = await placeMeeting(deps, { meetingID, tenantId: tenant?.id, tenantName: tenant?.name, tag, params, callbacks, deadline: beforeCreate, expected: hint.expected });
+  if (placedNow) await admitPlacedMeeting(deps, tenant, meeting); // a limited tenant's meeting count (issue 16)
 
   // the stored password reaches BBB whenever the client sends none, also for an existing meeting: a
   // session started again on BBB (or a create retried after a failure) must not get a password we don't know
@@ -88,6 +92,7 @@ export async function createMeeting(deps: Deps, input: CreateInput): Promise<Cal
     tenantOverrides: layers.overrides,
   });
   forwarded.set('meetingID', bbbMeetingId(tenant?.id, meetingID)); // after the settings: no layer renames the meeting
+  for (const key of [...forwarded.keys()]) if (isSizeHintParam(key)) forwarded.delete(key); // nor from a settings layer
   const res = await callServer(deps, server, 'create', forwarded, 'Unable to create meeting on server.', input.body, deadline);
   return { xml: withFrontendMeetingId(asXmlDocument(res.body), tenant?.id, meetingID), meetingID, serverId: server.id };
 }

@@ -49,3 +49,43 @@ export function metadataOf(params: Params): Record<string, string> {
   for (const [k, v] of params) if (k.startsWith('meta_') && k.length > 5 && v !== null && isForwardableParam(k)) meta[metaKeyOf(k)] = v;
   return meta;
 }
+
+/** The create parameter that carries a meeting's expected size; ours, never forwarded to BBB. */
+export const SIZE_HINT_PARAM = 'meta_expected-participants';
+
+export interface SizeHint {
+  /** the expected number of participants; undefined when the create gives none */
+  expected?: number;
+  /** the text of a `meta_expected-participants` that is not a positive integer (ignored) */
+  ignored?: string;
+}
+
+/** Whether a parameter name is the size hint (any case: BBB lower-cases metadata names). */
+export const isSizeHintParam = (key: string): boolean => key.toLowerCase() === SIZE_HINT_PARAM;
+
+/** A positive integer in decimal, as written (`20`, `+20`); undefined for anything else. */
+function positiveInteger(text: string | null | undefined): number | undefined {
+  const m = /^\+?(\d{1,9})$/.exec((text ?? '').trim());
+  const n = m ? Number(m[1]) : 0;
+  return n > 0 ? n : undefined;
+}
+
+/**
+ * Takes the create's size hint out of its parameters (`meta_expected-participants` never reaches BBB,
+ * nor the stored metadata): its value when it is a positive integer, else — and when it is absent —
+ * BBB's own `maxParticipants` when > 0 (which stays: BBB enforces it). A hint that is not a positive
+ * integer is ignored (`ignored`), as BBB would ignore metadata it does not understand: the create goes on.
+ */
+export function takeSizeHint(params: Params): SizeHint {
+  // BBB lower-cases metadata names: `meta_Expected-Participants` is the same hint, and is removed too
+  let raw: string | undefined;
+  for (const key of [...params.keys()]) {
+    if (!isSizeHintParam(key)) continue;
+    if (raw === undefined || key === SIZE_HINT_PARAM) raw = params.get(key) ?? '';
+    params.delete(key);
+  }
+  const hinted = raw === undefined ? undefined : positiveInteger(raw);
+  const ignored = raw !== undefined && hinted === undefined && raw.trim() !== '' ? { ignored: raw } : {};
+  const expected = hinted ?? positiveInteger(params.get('maxParticipants'));
+  return { ...(expected !== undefined ? { expected } : {}), ...ignored };
+}

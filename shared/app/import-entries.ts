@@ -26,6 +26,7 @@ import type { Deps } from './deps.js';
 import { SourceReadError, type ImportEntry } from './import-entry.js';
 import { boundedWrites } from './bounded-writes.js';
 import { announceRecording } from './recording-ready.js';
+import { accrueRecordingUsage } from './usage-accrual.js';
 import { contentDispositionFor, parseEntryPath } from './recording-entry-path.js';
 
 /** A metadata.xml larger than this fails its format (BBB's are a few KB; thousands of thumbnails stay far below). */
@@ -112,6 +113,8 @@ export interface ImportOptions {
 interface FormatState {
   /** keys written by this import */
   keys: Set<string>;
+  /** their bytes */
+  bytes: number;
   metadata?: Buffer;
   metadataError?: FormatFailure;
 }
@@ -180,7 +183,7 @@ export async function importEntries(deps: Deps, entries: AsyncIterable<ImportEnt
         continue;
       }
       let format = formats.get(where.format);
-      if (!format) formats.set(where.format, (format = { keys: new Set() }));
+      if (!format) formats.set(where.format, (format = { keys: new Set(), bytes: 0 }));
       const key = recordingFileKey(recordID, where.format, where.path);
       const headers = { contentType: contentTypeFor(where.path), contentDisposition: contentDispositionFor(where.path) };
       if (where.path === 'metadata.xml' && entry.size <= MAX_METADATA_BYTES) {
@@ -201,6 +204,7 @@ export async function importEntries(deps: Deps, entries: AsyncIterable<ImportEnt
         await storage.put(key, entry.open(), { ...headers, contentLength: entry.size });
       }
       format.keys.add(key);
+      format.bytes += entry.size;
       report.files++;
       report.bytes += entry.size;
     }
@@ -240,6 +244,7 @@ export async function importEntries(deps: Deps, entries: AsyncIterable<ImportEnt
   if (good.length === 0) return finish('no-format', `no format could be imported (${report.failedFormats.map((f) => `${f.format}: ${f.error}`).join('; ')})`);
 
   // 3. one write of the recording
+  let priorFormats: string[] | undefined; // the formats the recording had; undefined: this import created it
   try {
     const imports: FormatImport[] = [];
     const looked = new Map<string, string>();
@@ -255,12 +260,16 @@ export async function importEntries(deps: Deps, entries: AsyncIterable<ImportEnt
       imports.push({ metadata, meetingID });
     }
     const settings = { importUnpublished: deps.config.recordingImportUnpublished, protectedEnabled: deps.config.protectedRecordingsEnabled, now: deps.clock() };
-    report.recording = await deps.store.recordings.update(rid, (current) => mergeImport(current, imports, settings));
+    report.recording = await deps.store.recordings.update(rid, (current) => {
+      priorFormats = current && Object.keys(current.formats);
+      return mergeImport(current, imports, settings);
+    });
   } catch (e) {
     log.error('recording import: the recording could not be stored', { source: report.source, recordID: rid, error: message(e) });
     return finish('failed', `the recording could not be stored: ${message(e)}`);
   }
   report.formats = good.map((g) => g.format);
+  await accrueRecordingUsage(deps, { recordID: rid, tenantId: report.recording?.tenantId, priorFormats, formatBytes: Object.fromEntries(good.map((g) => [g.format, formats.get(g.format)!.bytes])) });
 
   // 4. files of the imported formats that this import did not write (a rebuilt recording's leftovers)
   for (const { format } of good) {

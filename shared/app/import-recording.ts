@@ -37,6 +37,25 @@ export function importPublishedDirectory(deps: Deps, dir: string, recordID: stri
  * means the upload is still there and the import should be retried (it is idempotent).
  */
 export async function importUpload(deps: Deps, key: string): Promise<ImportReport> {
+  const report = await importUploadOnce(deps, key);
+  countImport(deps, report);
+  return report;
+}
+
+/**
+ * The metrics of one import attempt: RecordingsImported when the recording was filed (wholly or in part)
+ * and its upload deleted; RecordingImportFailures when the upload stays for a retry (not for
+ * RECORDING_DISABLED, a refused key, or an upload imported before).
+ */
+function countImport(deps: Deps, report: ImportReport): void {
+  if (report.ok) {
+    if (report.outcome === 'imported' || report.outcome === 'partial') deps.metrics.count('RecordingsImported');
+  } else if (report.outcome !== 'disabled' && report.outcome !== 'refused') {
+    deps.metrics.count('RecordingImportFailures');
+  }
+}
+
+async function importUploadOnce(deps: Deps, key: string): Promise<ImportReport> {
   const started = Date.now();
   const report = emptyReport(key);
   const done = (outcome: ImportOutcome, ok: boolean, error?: string): ImportReport => ({ ...report, outcome, ok, ...(error ? { error } : {}), durationMs: Date.now() - started });

@@ -11,6 +11,7 @@ import type { CallResult } from './create-meeting.js';
 import { REQUEST_DEADLINE_MS } from './deadline.js';
 import type { Deps } from './deps.js';
 import { tenantLayers } from './tenant-params.js';
+import { admitJoin } from './tenant-limits.js';
 
 interface Located {
   /** the front-end's meetingID */
@@ -48,6 +49,7 @@ export async function joinMeeting(
   const { meetingID, bbbId, meeting, server } = await locate(deps, params, tenant);
   if (!meeting || !server) throw errors.meetingNotFound();
   if (!isUsable(server)) throw errors.serverUnavailable();
+  await admitJoin(deps, tenant); // a limited tenant's participants: one conditional write (issue 16)
   const layers = tenantLayers(tenant);
   const forwarded = mergeParams({
     envDefaults: deps.config.defaultJoinParams,

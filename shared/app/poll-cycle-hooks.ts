@@ -1,5 +1,9 @@
 import type { Deps } from './deps.js';
 import type { PollReport } from './poll-servers.js';
+import { usageAccrualHook } from './usage-accrual.js';
+import { recordPollCycle } from './poll-history.js';
+import { emitPollMetrics } from './poll-metrics.js';
+import { tenantLimitsHook } from './tenant-limits.js';
 
 /**
  * What runs after every poll cycle, whoever ran it (the poller Lambda, `slctl serve`'s timer,
@@ -17,7 +21,12 @@ export interface PollCycle {
 export type PollCycleHook = (deps: Deps, report: PollReport, cycle: PollCycle) => Promise<void> | void;
 
 /** The hooks, in the order they run (one line each; add yours at the end). */
-export const POLL_CYCLE_HOOKS: Array<{ name: string; run: PollCycleHook }> = [];
+export const POLL_CYCLE_HOOKS: Array<{ name: string; run: PollCycleHook }> = [
+  { name: 'pollHistory', run: recordPollCycle },
+  { name: 'pollMetrics', run: emitPollMetrics },
+  { name: 'usageLedger', run: usageAccrualHook },
+  { name: 'tenantLimits', run: tenantLimitsHook },
+];
 
 /** Runs every hook, one after the other; never throws. */
 export async function runPollCycleHooks(deps: Deps, report: PollReport, cycle: PollCycle, hooks = POLL_CYCLE_HOOKS): Promise<void> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { BbbFailedError, httpExchange, parseBbbResponse } from '../bbb/bbb-client.js';
 import { parseGetMeetings, type ReportedMeeting } from '../bbb/parse-meetings.js';
-import { multiplierOf, type Server } from '../domain/entities.js';
+import { multiplierOf, type Server, type ServerState } from '../domain/entities.js';
 import { withFrontendMeetingId } from '../domain/frontend-ids.js';
 import { bbbMeetingId } from '../domain/meeting-id.js';
 import { serverStats } from '../domain/server-load.js';
@@ -105,6 +105,8 @@ export interface PolledMeeting {
   /** epoch ms */
   createTime: number;
   isBreakout: boolean;
+  /** a breakout room's parent meeting (its bbbMeetingId) when the server listed it too: the room belongs to the parent's tenant */
+  breakoutOf?: string;
 }
 
 export interface ServerPollOutcome {
@@ -152,6 +154,8 @@ export interface PollReport {
   meetings: PolledMeeting[];
   /** per server that answered and is online: its meetings, users and load as written */
   serverStats: Array<{ id: string; meetings: number; users: number; load: number | null }>;
+  /** the servers by state as this cycle leaves them (a drained server is disabled), online or not */
+  byState?: Record<ServerState, { online: number; offline: number }>;
 }
 
 export interface PollOptions {
@@ -196,7 +200,7 @@ async function bbbGet(deps: Deps, server: Server, apiName: string, t: CallTimeou
 
 async function fetchMeetings(deps: Deps, server: Server, t: CallTimeouts): Promise<ReportedMeeting[] | Error> {
   try {
-    return parseGetMeetings(await bbbGet(deps, server, 'getMeetings', t));
+    return await deps.bbb.measured('getMeetings', async () => parseGetMeetings(await bbbGet(deps, server, 'getMeetings', t)));
   } catch (e) {
     return e instanceof Error ? e : new Error(String(e));
   }
@@ -205,7 +209,7 @@ async function fetchMeetings(deps: Deps, server: Server, t: CallTimeouts): Promi
 /** The server's `bbbVersion` ('' when BBB hides it); undefined when the call failed (the stored one is kept). */
 async function fetchVersion(deps: Deps, server: Server, t: CallTimeouts): Promise<string | undefined> {
   try {
-    const v = parseBbbResponse(await bbbGet(deps, server, '', t)).response.bbbVersion;
+    const v = (await deps.bbb.measured('', async () => parseBbbResponse(await bbbGet(deps, server, '', t)))).response.bbbVersion;
     return v === undefined || v === null || typeof v === 'object' ? '' : String(v);
   } catch {
     return undefined;
@@ -217,8 +221,10 @@ interface Housekeeping {
   writes: number;
   /** records still on the server after this poll (reported, young, or whose removal did not apply) */
   remaining: number;
-  /** of those, the ones the server does not list (yet): placed meetings BBB is still creating */
-  pending: number;
+  /** of those, the ones the server does not list (yet): placed meetings BBB is still creating — their expected sizes (issue 16) */
+  pending: (number | undefined)[];
+  /** the expected size of each listed meeting whose create gave one, by the id the server reports */
+  hints: Map<string, number>;
 }
 
 /**
@@ -256,7 +262,7 @@ async function housekeepMeetings(deps: Deps, server: Server, reported: ReportedM
   const cutoff = sentAt - ENDED_GRACE_MS;
   const ttl = deps.config.defaultMeetingTtl;
   const nowS = Math.floor(now / 1000);
-  const out: Housekeeping = { ended: 0, writes: 0, remaining: 0, pending: 0 };
+  const out: Housekeeping = { ended: 0, writes: 0, remaining: 0, pending: [], hints: new Map() };
   const jobs: (() => Promise<void>)[] = [];
   for (const m of known) {
     const ended = m.endedAt !== undefined;
@@ -264,7 +270,7 @@ async function housekeepMeetings(deps: Deps, server: Server, reported: ReportedM
     if (!live) {
       if (Math.max(m.createdAt, m.lastCreateAt ?? 0) >= cutoff) {
         out.remaining++;
-        if (!ended) out.pending++;
+        if (!ended) out.pending.push(m.expectedParticipants);
         continue;
       }
       jobs.push(async () => {
@@ -273,12 +279,13 @@ async function housekeepMeetings(deps: Deps, server: Server, reported: ReportedM
         else {
           // created again (young again) or moved meanwhile: not ended
           out.remaining++;
-          out.pending++;
+          out.pending.push(m.expectedParticipants);
         }
       });
       continue;
     }
     out.remaining++;
+    if (m.expectedParticipants !== undefined) out.hints.set(live.meetingID, m.expectedParticipants);
     const xml = withFrontendMeetingId(live.xml, m.tenantId, m.meetingID);
     const hash = createHash('sha1').update(xml).digest('base64');
     const renew = m.expiresAt - nowS < ttl / 2;
@@ -365,6 +372,7 @@ export async function pollServer(deps: Deps, server: Server, opts: PollOptions =
       participants: m.participantCount,
       createTime: m.createTime,
       isBreakout: m.isBreakout,
+      ...(m.breakoutOf !== undefined ? { breakoutOf: m.breakoutOf } : {}),
     }));
     let online = server.online;
     if (!online) {
@@ -389,15 +397,14 @@ export async function pollServer(deps: Deps, server: Server, opts: PollOptions =
 
       // Meeting records and the drain are secondary: an error there is logged, and the server's own
       // health and load are still written below.
-      let pending = 0;
+      let kept: Housekeeping | undefined;
       let drained = false;
       try {
-        const kept = recordCheckDue(server, reported.length, out.wentOnline, sentAt, intervalMs)
+        kept = recordCheckDue(server, reported.length, out.wentOnline, sentAt, intervalMs)
           ? await housekeepMeetings(deps, server, reported, sentAt)
-          : { ended: 0, writes: 0, remaining: 0, pending: 0 };
+          : { ended: 0, writes: 0, remaining: 0, pending: [], hints: new Map() };
         out.meetingsEnded = kept.ended;
         out.writes += kept.writes;
-        pending = kept.pending;
         if (server.state === 'cordoned' && reported.length === 0 && kept.remaining === 0) {
           out.writes++;
           drained = await deps.store.servers.drainCordoned(server.id);
@@ -407,7 +414,8 @@ export async function pollServer(deps: Deps, server: Server, opts: PollOptions =
         out.error = message(e);
         deps.log.warn('poll: meeting records not checked', { server: server.id, error: out.error });
       }
-      const stats = serverStats(reported, deps.clock(), config, multiplierOf(server), pending);
+      // a young meeting weighs at least what its create expected (the hint kept on its record)
+      const stats = serverStats(reported, deps.clock(), config, multiplierOf(server), kept?.pending ?? 0, kept?.hints);
       out.stats = { meetings: stats.meetings, users: stats.users, load: server.state === 'disabled' || drained ? null : stats.load };
       next = {
         ...next,
@@ -427,6 +435,18 @@ export async function pollServer(deps: Deps, server: Server, opts: PollOptions =
     // polledAt marks a poll that changed what the server reports; a new failure reason alone is not one
     const reportsChanged = Object.keys(changes).some((k) => k !== 'pollError');
     await deps.store.servers.recordPoll(server.id, reportsChanged ? { ...changes, polledAt: deps.clock() } : changes);
+  }
+  return out;
+}
+
+/** The servers by state after the cycle (`drained`: now disabled), each online or offline as its poll left it. */
+function countByState(servers: Server[], outcomes: ServerPollOutcome[]): NonNullable<PollReport['byState']> {
+  const out: NonNullable<PollReport['byState']> = { enabled: { online: 0, offline: 0 }, cordoned: { online: 0, offline: 0 }, disabled: { online: 0, offline: 0 } };
+  const byId = new Map(outcomes.map((o) => [o.id, o]));
+  for (const s of servers) {
+    const o = byId.get(s.id);
+    const state: ServerState = o?.drained ? 'disabled' : s.state;
+    out[state][(o?.online ?? s.online) ? 'online' : 'offline']++;
   }
   return out;
 }
@@ -482,6 +502,7 @@ export async function pollAll(deps: Deps, opts: PollOptions = {}): Promise<PollR
     durationMs: deps.clock() - started,
     meetings: outcomes.flatMap((o) => o.reported ?? []),
     serverStats: outcomes.flatMap((o) => (o.stats ? [{ id: o.id, ...o.stats }] : [])),
+    byState: countByState(servers, outcomes),
   };
   deps.registry.invalidate();
   const { meetings, serverStats: perServer, ...summary } = report;

@@ -160,8 +160,8 @@ async function purgeOne(deps: Deps, r: ExpiredRecording, cutoff: number): Promis
 /**
  * Finds the expired recordings of every scope and (unless `dryRun`) deletes them, files and metadata, a few
  * at a time; one failure does not stop the others. Logs one line `recording retention` with the counts —
- * for a real run also CloudWatch metrics in Embedded Metric Format (namespace Scalelite:
- * RecordingsExpired, RecordingsPurged, RecordingsPurgeFailed) — and returns the report. Throws only when
+ * a real run also counts them as metrics (deps.metrics: RecordingsExpired, RecordingsPurged,
+ * RecordingsPurgeFailed) — and returns the report. Throws only when
  * the tenants cannot be read (nothing was done then), or without a bucket for a real run.
  */
 export async function purgeExpiredRecordings(deps: Deps, opts: RetentionOptions = {}): Promise<RetentionReport> {
@@ -208,32 +208,16 @@ export async function purgeExpiredRecordings(deps: Deps, opts: RetentionOptions 
   return report;
 }
 
-/** The run's log line; a real run's carries its metrics (EMF: CloudWatch reads them from the Lambda's log). */
+/** The run's log line, and a real run's metrics (RecordingsExpired, RecordingsPurged, RecordingsPurgeFailed; a dry run emits none). */
 function logReport(deps: Deps, report: RetentionReport, durationMs: number): void {
   const { dryRun, globalDays, expired, deleted, failed, kept, unknownStart, scopesFailed } = report;
   const tenants = report.scopes
     .filter((s) => s.tenantId !== undefined && (s.expired > 0 || s.unknownStart > 0 || s.error !== undefined))
     .map((s) => ({ tenantId: s.tenantId, days: s.days, expired: s.expired, deleted: s.deleted, failed: s.failed, ...(s.error ? { error: s.error } : {}) }));
-  const metrics = dryRun
-    ? {}
-    : {
-        _aws: {
-          Timestamp: report.now,
-          CloudWatchMetrics: [
-            {
-              Namespace: 'Scalelite',
-              Dimensions: [[]],
-              Metrics: [
-                { Name: 'RecordingsExpired', Unit: 'Count' },
-                { Name: 'RecordingsPurged', Unit: 'Count' },
-                { Name: 'RecordingsPurgeFailed', Unit: 'Count' },
-              ],
-            },
-          ],
-        },
-        RecordingsExpired: expired,
-        RecordingsPurged: deleted,
-        RecordingsPurgeFailed: failed,
-      };
-  deps.log.info('recording retention', { dryRun, globalDays, expired, deleted, failed, kept, unknownStart, scopes: report.scopes.length, scopesFailed, tenants, durationMs, ...metrics });
+  if (!dryRun) {
+    deps.metrics.count('RecordingsExpired', expired);
+    deps.metrics.count('RecordingsPurged', deleted);
+    deps.metrics.count('RecordingsPurgeFailed', failed);
+  }
+  deps.log.info('recording retention', { dryRun, globalDays, expired, deleted, failed, kept, unknownStart, scopes: report.scopes.length, scopesFailed, tenants, durationMs });
 }

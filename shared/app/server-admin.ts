@@ -28,6 +28,20 @@ function multiplierOf(value: unknown): number | undefined {
   return NaN;
 }
 
+export const CAPACITY_ERROR = 'Capacity must be a whole number of users, 0 or more (0 removes it)';
+
+/**
+ * A JSON capacity (max users): a whole number ≥ 0 or its text; 0, `null` or `""` remove it (null).
+ * undefined when absent; anything else (negative, fractional, not a number) is refused.
+ */
+export function capacityOf(value: unknown): number | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || value === '') return null;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\+?\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < 0) throw new AdminError('invalid', CAPACITY_ERROR);
+  return n === 0 ? null : n;
+}
+
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined);
 
 export interface ServerInput {
@@ -36,6 +50,8 @@ export interface ServerInput {
   load_multiplier?: unknown;
   tag?: unknown;
   state?: unknown;
+  /** max users (ours): a whole number; 0 or null removes it */
+  capacity?: unknown;
 }
 
 /** `addServer`: a new server, disabled and offline until enabled and polled. */
@@ -47,8 +63,9 @@ export async function addServer(deps: Deps, input: ServerInput): Promise<Server>
   const m = multiplierOf(input.load_multiplier);
   const loadMultiplier = m === undefined || !Number.isFinite(m) || m <= 0 ? 1 : m;
   const tag = text(input.tag)?.trim() ? text(input.tag) : undefined;
+  const capacity = capacityOf(input.capacity);
   const id = newServerId(url, deps.config.serverIdIsHostname);
-  if (!(await deps.store.servers.add({ id, url, secret, state: 'disabled', loadMultiplier, ...(tag ? { tag } : {}) }))) {
+  if (!(await deps.store.servers.add({ id, url, secret, state: 'disabled', loadMultiplier, ...(tag ? { tag } : {}), ...(capacity ? { capacity } : {}) }))) {
     throw new AdminError('conflict', `Server already exists with id '${id}'`);
   }
   return (await deps.store.servers.get(id))!;
@@ -56,7 +73,7 @@ export async function addServer(deps: Deps, input: ServerInput): Promise<Server>
 
 const STATES: Record<string, ServerState> = { enable: 'enabled', cordon: 'cordoned', disable: 'disabled' };
 
-/** `updateServer`: state (enable/cordon/disable), load multiplier, secret, tag (`""` removes it). */
+/** `updateServer`: state (enable/cordon/disable), load multiplier, secret, tag (`""` removes it), capacity (0 removes it). */
 export async function updateServer(deps: Deps, id: string, input: ServerInput): Promise<Server> {
   const changes: ServerConfigChanges = {};
   if (input.state !== undefined) {
@@ -77,6 +94,8 @@ export async function updateServer(deps: Deps, id: string, input: ServerInput): 
     changes.secret = secret;
   }
   if (input.tag !== undefined) changes.tag = text(input.tag)?.trim() ? text(input.tag)! : null;
+  const capacity = capacityOf(input.capacity);
+  if (capacity !== undefined) changes.capacity = capacity;
   const updated = await deps.store.servers.updateConfig(id, changes);
   if (!updated) throw serverNotFound(id);
   deps.registry.invalidate();

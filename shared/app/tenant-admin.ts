@@ -73,9 +73,10 @@ export async function tenantMeetingCount(deps: Deps, id: string): Promise<number
   return (await deps.store.meetings.listByTenant(id, deps.clock())).length;
 }
 
-/** Removes the tenant with its name and settings (its meetings run on; their records expire). */
+/** Removes the tenant with its name and settings (its meetings run on; their records expire), and its limit counters. */
 export async function removeTenant(deps: Deps, id: string): Promise<void> {
   if (!(await deps.store.tenants.remove(id))) throw tenantNotFound(id);
+  await deps.store.tenantLoads.remove(id);
 }
 
 /** `true`/`false` (any case) → the override flag; anything else → undefined. */

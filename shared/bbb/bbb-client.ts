@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { callTimeouts } from '../app/deadline.js';
+import { noMetrics, type Metrics } from '../app/metrics.js';
 import type { Algorithm } from '../domain/checksum.js';
 import type { Params } from '../domain/params.js';
 import { signedBbbUrl, type BbbEndpoint } from './bbb-url.js';
@@ -210,8 +211,33 @@ function exchangeOnce(target: URL, opts: ExchangeOptions, agent: http.Agent): Pr
   });
 }
 
+/** How a call to a BBB server ended (the `outcome` of the BbbCalls metric). */
+export type BbbCallOutcome =
+  /** a SUCCESS document */
+  | 'ok'
+  /** BBB answered FAILED (its messageKey: notFound, checksumError, …) */
+  | 'failed'
+  /** no connection or no answer within the call's timeouts */
+  | 'timeout'
+  /** anything else: refused, reset, TLS, not a BBB document, too large */
+  | 'error';
+
+/** The outcome of a call that threw `e`. */
+export function bbbCallOutcome(e: unknown): BbbCallOutcome {
+  if (e instanceof BbbFailedError) return 'failed';
+  const text = e instanceof Error ? e.message : String(e);
+  return /^no (connection|answer) within|ETIMEDOUT/.test(text) ? 'timeout' : 'error';
+}
+
+/** The `call` dimension of a BBB API name: the root document (`/bigbluebutton/api`, BBB's version) is `version`. */
+export const bbbCallName = (apiName: string): string => apiName || 'version';
+
 export class BbbClient {
-  constructor(private readonly algorithm: Algorithm) {}
+  constructor(
+    private readonly algorithm: Algorithm,
+    /** where every call is counted and timed (BbbCalls, BbbCallLatency) */
+    private readonly metrics: Metrics = noMetrics,
+  ) {}
 
   url(server: BbbEndpoint, apiName: string, params: Params): string {
     return signedBbbUrl(server, apiName, params, this.algorithm);
@@ -219,11 +245,30 @@ export class BbbClient {
 
   /**
    * Calls a BBB API; resolves with a SUCCESS document, rejects with BbbFailedError or BbbTransportError.
-   * A reading call (RETRIABLE_CALLS, no body) lost on a dropped pooled socket is sent once more.
+   * A reading call (RETRIABLE_CALLS, no body) lost on a dropped pooled socket is sent once more (one call
+   * for the metrics).
    */
   async call(server: BbbEndpoint, apiName: string, params: Params, opts: BbbCallOptions): Promise<BbbResponse> {
     const retryStaleSocket = opts.body === undefined && RETRIABLE_CALLS.has(apiName);
-    const res = await httpExchange(this.url(server, apiName, params), { ...opts, retryStaleSocket });
-    return parseBbbResponse(res.body);
+    return this.measured(apiName, async () => parseBbbResponse((await httpExchange(this.url(server, apiName, params), { ...opts, retryStaleSocket })).body));
+  }
+
+  /**
+   * Runs one call to a BBB server made elsewhere (the poller's own connections) and counts it like `call`:
+   * `run` must parse the answer, so that BBB's FAILED counts as `failed` and garbage as `error`.
+   */
+  async measured<T>(apiName: string, run: () => Promise<T>): Promise<T> {
+    const call = bbbCallName(apiName);
+    const started = performance.now();
+    let outcome: BbbCallOutcome = 'ok';
+    try {
+      return await run();
+    } catch (e) {
+      outcome = bbbCallOutcome(e);
+      throw e;
+    } finally {
+      this.metrics.count('BbbCalls', 1, { call, outcome });
+      this.metrics.timing('BbbCallLatency', performance.now() - started, { call });
+    }
   }
 }

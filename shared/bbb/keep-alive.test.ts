@@ -164,10 +164,10 @@ describe('keep-alive to BBB servers', () => {
     standIn = await bbbStandIn(() => 'answer');
     const agents = keepAliveAgents(1000);
     const free = once(agents.http, 'free');
+    const before = Date.now(); // the socket went idle at or after this: `before + 999` is surely short of its limit
     await httpExchange(`${standIn.url}/isMeetingRunning`, { ...TIMEOUTS, agent: agents.http });
     const [socket] = (await free) as [Socket];
-    const now = Date.now();
-    expect(evictIdleSockets(agents.http, now + 999)).toBe(0);
+    expect(evictIdleSockets(agents.http, before + 999)).toBe(0);
     expect(socket.destroyed).toBe(false);
     const free2 = once(agents.http, 'free');
     await httpExchange(`${standIn.url}/isMeetingRunning`, { ...TIMEOUTS, agent: agents.http });

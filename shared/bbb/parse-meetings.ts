@@ -12,6 +12,12 @@ export const MAX_INFO_BYTES = 100_000;
 export interface ReportedMeeting extends MeetingSample {
   /** the `<meeting>` element, serialised on one line (without attendees when over MAX_INFO_BYTES) */
   xml: string;
+  /**
+   * A breakout room's parent, by its meetingID: the meeting of the same answer whose `<internalMeetingID>` is
+   * the room's `<breakout><parentMeetingID>` (BBB names the parent by its internal id; rooms run on their
+   * parent's server). Absent for other meetings, and when the parent is not in the answer.
+   */
+  breakoutOf?: string;
 }
 
 /** The text of the first child element with that name ('' when there is none). */
@@ -33,12 +39,24 @@ function snapshot(node: XmlNode): string {
   return serializeElement(slim);
 }
 
+/** The breakout rooms' parents (by meetingID), from the internal ids in one answer. */
+function withParents(nodes: XmlNode[], meetings: ReportedMeeting[]): ReportedMeeting[] {
+  const byInternalId = new Map(nodes.map((node, i) => [text(node, 'internalMeetingID'), meetings[i].meetingID] as const).filter(([id]) => id !== ''));
+  return meetings.map((m, i) => {
+    if (!m.isBreakout) return m;
+    const breakout = firstChild(nodes[i], 'breakout');
+    const parent = breakout ? byInternalId.get(text(breakout, 'parentMeetingID')) : undefined;
+    return parent === undefined || parent === m.meetingID ? m : { ...m, breakoutOf: parent };
+  });
+}
+
 function meetingsOf(response: XmlNode): ReportedMeeting[] {
   const meetings = firstChild(response, 'meetings');
   if (!meetings) return [];
-  return childElements(meetings)
-    .filter((n) => n.name === 'meeting')
-    .map((node) => ({
+  const nodes = childElements(meetings).filter((n) => n.name === 'meeting');
+  return withParents(
+    nodes,
+    nodes.map((node) => ({
       meetingID: text(node, 'meetingID'),
       createTime: int(text(node, 'createTime')),
       participantCount: int(text(node, 'participantCount')),
@@ -46,7 +64,8 @@ function meetingsOf(response: XmlNode): ReportedMeeting[] {
       videoCount: int(text(node, 'videoCount')),
       isBreakout: text(node, 'isBreakout') === 'true',
       xml: snapshot(node),
-    }));
+    })),
+  );
 }
 
 /** The `<response>` root of a document (undefined for another root); BbbTransportError when it is not XML. */

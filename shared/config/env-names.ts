@@ -60,6 +60,9 @@ export const ENV = {
   REGISTRY_TTL: { default: '5', doc: 'Seconds the API caches servers/tenants in process (0 = no cache).' },
   LOG_LEVEL: { default: 'info', doc: 'info | warn | error | silent.' },
   METRICS_ENABLED: { default: 'true', doc: 'Emit metrics (CloudWatch EMF on Lambda, /metrics of `slctl serve`); false: none.' },
+  METRICS_NAMESPACE: { default: 'Scalelite', doc: 'CloudWatch namespace of the metrics the Lambdas emit (EMF); the stack\'s dashboard and alarms read the same.' },
+  METRICS_PER_SERVER: { default: 'true', doc: 'The poller emits ServerMeetings/ServerParticipants/ServerLoad per server (3 custom metrics per server on CloudWatch); false: only the cluster totals.' },
+  METRICS_PER_TENANT: { default: 'true', doc: 'The poller emits TenantMeetings/TenantParticipants per tenant (2 custom metrics per tenant on CloudWatch); false: none per tenant.' },
 } as const;
 
 export type EnvName = keyof typeof ENV;

@@ -78,6 +78,12 @@ export interface Config {
   logLevel: 'info' | 'warn' | 'error' | 'silent';
   /** METRICS_ENABLED */
   metricsEnabled: boolean;
+  /** METRICS_NAMESPACE: the CloudWatch namespace (EMF) */
+  metricsNamespace: string;
+  /** METRICS_PER_SERVER: per-server gauges from the poller */
+  metricsPerServer: boolean;
+  /** METRICS_PER_TENANT: per-tenant gauges from the poller */
+  metricsPerTenant: boolean;
   /** `meta_server-tag` from DEFAULT_CREATE_PARAMS / OVERRIDE_CREATE_PARAMS (removed from those lists). */
   defaultCreateServerTag?: string;
   overrideCreateServerTag?: string;
@@ -241,9 +247,21 @@ export function parseConfig(env: Env): Config {
     registryTtl: r.number('REGISTRY_TTL', { min: 0 }),
     logLevel: logLevel as Config['logLevel'],
     metricsEnabled: r.bool('METRICS_ENABLED'),
+    metricsNamespace: metricsNamespace(r.text('METRICS_NAMESPACE')),
+    metricsPerServer: r.bool('METRICS_PER_SERVER'),
+    metricsPerTenant: r.bool('METRICS_PER_TENANT'),
     defaultCreateServerTag: r.serverTagOf('DEFAULT_CREATE_PARAMS'),
     overrideCreateServerTag: r.serverTagOf('OVERRIDE_CREATE_PARAMS'),
   };
+}
+
+/** A CloudWatch namespace: 1–255 of letters, digits and `.-_/#:`, not starting with `AWS/` (CloudWatch's own). */
+function metricsNamespace(text: string): string {
+  const ns = text.trim();
+  if (!/^[A-Za-z0-9.\-_/#:]{1,255}$/.test(ns) || ns.startsWith('AWS/')) {
+    throw new ConfigError('METRICS_NAMESPACE', `"${ns}" is not a CloudWatch namespace (letters, digits and . - _ / # :, at most 255, not AWS/…)`);
+  }
+  return ns;
 }
 
 /**

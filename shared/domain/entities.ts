@@ -9,6 +9,11 @@ export interface Server {
   /** undefined when never set (treated as 1.0) */
   loadMultiplier?: number;
   tag?: string;
+  /**
+   * the most users placement puts on the server (admin-owned; undefined = no limit): a create is placed
+   * elsewhere when its expected size does not fit beside the users and reservations already there
+   */
+  capacity?: number;
   // poller-owned
   online: boolean;
   /** undefined = unavailable (never polled, offline, or disabled) */
@@ -61,6 +66,11 @@ export interface Meeting {
   expiresAt: number;
   /** epoch ms when `end` was called: absent to lookups; the poller removes the record */
   endedAt?: number;
+  /**
+   * the size the create expected (`meta_expected-participants`, else `maxParticipants`): the poller keeps
+   * the meeting's young weight at least this while it is younger than LOAD_JOIN_BUFFER_TIME
+   */
+  expectedParticipants?: number;
   /** identifies one placement: the create that wrote it knows it placed the meeting */
   placementId?: string;
   /** hash of the snapshot last written to the meeting's MeetingInfo (poller) */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './api-error.js';
-import { chooseServer, effectiveServerTag, type Candidate } from './placement.js';
+import { chooseServer, effectiveServerTag, hasRoom, type Candidate } from './placement.js';
 
 /** The servers of reference §2.3. */
 const SERVERS: Candidate[] = [
@@ -220,5 +220,69 @@ describe('effectiveServerTag', () => {
 
   it('returns the value unchanged (including a required marker)', () => {
     expect(effectiveServerTag(undefined, 'test;test2!')).toBe('test;test2!');
+  });
+});
+
+describe('chooseServer: capacity and size (issue 16)', () => {
+  it('skips a server the meeting does not fit beside what it holds (users + reserved + expected > capacity)', () => {
+    const servers: Candidate[] = [
+      { id: 'a', load: 60, capacity: 100, committed: 60 },
+      { id: 'b', load: 10, capacity: 100, committed: 10 },
+    ];
+    // 60 + 80 > 100: only b has room, even though a would win by load if b were the busier one
+    expect(pickAll(servers, undefined, 15)).toEqual(RANDOMS.map(() => 'b'));
+    const reversed: Candidate[] = [
+      { id: 'a', load: 10, capacity: 100, committed: 10 },
+      { id: 'b', load: 5, capacity: 80, committed: 5 },
+    ];
+    const pick = (size: number) => RANDOMS.map((r) => chooseServer(reversed, undefined, { band: 1, random: () => r, size }).id);
+    expect(pick(80)).toEqual(RANDOMS.map(() => 'a')); // 5 + 80 > 80: the less loaded b is skipped
+    expect(pick(75)).toEqual(RANDOMS.map(() => 'b')); // 5 + 75 = 80 fits exactly: lowest load wins again
+  });
+
+  it('a server without capacity always has room; with no size, capacities are not consulted', () => {
+    const servers: Candidate[] = [
+      { id: 'capped', load: 0, capacity: 10, committed: 0 },
+      { id: 'open', load: 50 },
+    ];
+    expect(chooseServer(servers, undefined, { band: 1, random: () => 0, size: 20 }).id).toBe('open');
+    expect(chooseServer(servers, undefined, { band: 1, random: () => 0 }).id).toBe('capped');
+    expect(hasRoom({ capacity: undefined }, 1e9)).toBe(true);
+    expect(hasRoom({ capacity: 10, committed: 0 }, undefined)).toBe(true);
+    expect(hasRoom({ capacity: 10, committed: 0 }, 10)).toBe(true);
+    expect(hasRoom({ capacity: 10, committed: 0.5 }, 10)).toBe(false);
+  });
+
+  it('when no server has room, chooses by load as without capacities (never refuses)', () => {
+    const full: Candidate[] = [
+      { id: 'a', load: 95, capacity: 100, committed: 95 },
+      { id: 'b', load: 40, capacity: 50, committed: 40 },
+    ];
+    const picked = chooseServer(full, undefined, { band: 15, random: () => 0.99, size: 20 });
+    expect(picked.id).toBe('b');
+    expect(hasRoom(picked, 20)).toBe(false); // how the caller knows to log it
+  });
+
+  it('keeps the herd-safe band among the servers with room', () => {
+    const servers: Candidate[] = [
+      { id: 'a', load: 0, capacity: 30, committed: 0 }, // no room for 40
+      { id: 'b', load: 20, capacity: 100, committed: 20 },
+      { id: 'c', load: 30, capacity: 100, committed: 30 },
+      { id: 'd', load: 50, capacity: 100, committed: 50 },
+      { id: 'e', load: 10 },
+    ];
+    const random = evenly(40);
+    const drawn = new Set(Array.from({ length: 40 }, () => chooseServer(servers, undefined, { band: 15, random, size: 40 }).id));
+    // lowest with room: e (10); band 15 → e, b (20); c (30) = 10 + 15 + 5 is out; a has no room
+    expect([...drawn].sort()).toEqual(['b', 'e']);
+  });
+
+  it('applies the tag rules before the capacity', () => {
+    const servers: Candidate[] = [
+      { id: 'gpu-full', tag: 'gpu', load: 0, capacity: 10, committed: 5 },
+      { id: 'plain', load: 0 },
+    ];
+    // the required tag's only server has no room: still placed there (by load), never on an untagged one
+    expect(chooseServer(servers, 'gpu!', { band: 1, random: () => 0, size: 20 }).id).toBe('gpu-full');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pendingMeetingWeight, serverStats, type MeetingSample } from './server-load.js';
+import { committedUsers, pendingMeetingWeight, serverStats, youngMeetingWeight, type MeetingSample } from './server-load.js';
 
 const NOW = Date.UTC(2024, 0, 1, 12, 0, 0);
 const MIN = 60_000;
@@ -83,5 +83,43 @@ describe('serverStats with meetings placed but not listed yet', () => {
     expect(serverStats([], NOW, SETTINGS, 2, 1).load).toBe(30);
     expect(serverStats([], NOW, { loadMinUserCount: 0, loadJoinBufferTime: 15 }, 1, 1).load).toBe(1);
     expect(pendingMeetingWeight({ loadMinUserCount: 15 })).toBe(15);
+  });
+});
+
+describe('size hints (issue 16)', () => {
+  it('a young meeting weighs max(LOAD_MIN_USER_COUNT, expected), and at least 1', () => {
+    expect(youngMeetingWeight(SETTINGS)).toBe(15);
+    expect(youngMeetingWeight(SETTINGS, 80)).toBe(80);
+    expect(youngMeetingWeight(SETTINGS, 5)).toBe(15);
+    expect(youngMeetingWeight({ loadMinUserCount: 0 })).toBe(1);
+    expect(youngMeetingWeight({ loadMinUserCount: 0 }, 0)).toBe(1);
+    expect(pendingMeetingWeight(SETTINGS, 40)).toBe(40);
+  });
+
+  it('keeps a young listed meeting at its expected size until LOAD_JOIN_BUFFER_TIME has passed', () => {
+    const hints = new Map([['big', 80]]);
+    const young = meeting({ meetingID: 'big', createTime: NOW - 14 * MIN, participantCount: 3 });
+    expect(serverStats([young], NOW, SETTINGS, 1, 0, hints).load).toBe(80);
+    expect(serverStats([young], NOW, SETTINGS, 2, 0, hints).load).toBe(160);
+    const fuller = meeting({ meetingID: 'big', createTime: NOW - MIN, participantCount: 90 });
+    expect(serverStats([fuller], NOW, SETTINGS, 1, 0, hints).load).toBe(90);
+    const old = meeting({ meetingID: 'big', createTime: NOW - 15 * MIN, participantCount: 3 });
+    expect(serverStats([old], NOW, SETTINGS, 1, 0, hints).load).toBe(3);
+    // a hint below the floor changes nothing; meetings without a hint keep the floor
+    const small = meeting({ meetingID: 'small', createTime: NOW - MIN, participantCount: 1 });
+    expect(serverStats([small], NOW, SETTINGS, 1, 0, new Map([['small', 4]])).load).toBe(15);
+    expect(serverStats([small], NOW, SETTINGS, 1, 0, hints).load).toBe(15);
+  });
+
+  it('weighs each meeting placed but not listed yet by its hint (undefined: the floor)', () => {
+    expect(serverStats([], NOW, SETTINGS, 1, [80, undefined, 3]).load).toBe(80 + 15 + 15);
+    expect(serverStats([], NOW, SETTINGS, 1.5, [20]).load).toBe(30);
+    expect(serverStats([], NOW, SETTINGS, 1, []).load).toBe(0);
+  });
+
+  it('committedUsers: the load in users (load ÷ multiplier); the measured users for a multiplier of 0', () => {
+    expect(committedUsers(60, 1, 40)).toBe(60);
+    expect(committedUsers(120, 2, 40)).toBe(60);
+    expect(committedUsers(0, 0, 40)).toBe(40);
   });
 });

@@ -2,6 +2,8 @@ import { AdminError } from '../app/admin-error.js';
 import type { Deps } from '../app/deps.js';
 import { addServer, deleteServer, findServer, panicServer, updateServer, type ServerInput } from '../app/server-admin.js';
 import { addTenant, findTenant, removeTenant, updateTenant } from '../app/tenant-admin.js';
+import { setTenantLimits, type LimitChanges } from '../app/tenant-limits.js';
+import { MAX_LIMIT, parseLimit } from '../domain/tenant-limits.js';
 import { errors } from '../domain/api-error.js';
 import { splitChecksum, verifyChecksum } from '../domain/checksum.js';
 import { adminServerJson, adminTenantJson, tenantListJson } from './admin-json.js';
@@ -64,6 +66,22 @@ function checkedServerInput(entity: Record<string, unknown>): ServerInput {
   return entity as ServerInput;
 }
 
+/**
+ * The tenant's limits in an updateTenant body (ours): `max_meetings`, `max_participants` as a whole
+ * number (JSON number or digits), 0 = no limit; undefined when neither is given.
+ */
+function limitChangesOf(entity: Record<string, unknown>): LimitChanges | undefined {
+  const one = (name: string): number | null | undefined => {
+    const v = entity[name];
+    if (v === undefined) return undefined;
+    const parsed = typeof v === 'number' || typeof v === 'string' ? parseLimit(String(v)) : undefined;
+    if (parsed === undefined) throw new AdminError('invalid', `${name} must be a whole number from 0 (no limit) to ${MAX_LIMIT}`);
+    return parsed;
+  };
+  const changes: LimitChanges = { maxMeetings: one('max_meetings'), maxParticipants: one('max_participants') };
+  return changes.maxMeetings === undefined && changes.maxParticipants === undefined ? undefined : changes;
+}
+
 /** Scalelite's admin API (reference §1.8): servers and tenants, JSON in and out. */
 const ROUTES: Record<string, AdminRoute> = {
   getServers: {
@@ -123,8 +141,11 @@ const ROUTES: Record<string, AdminRoute> = {
     method: 'POST',
     tenants: true,
     run: async (deps, i) => {
-      const tenant = await updateTenant(deps, i.id ?? missingId(), { name: present(i.entity.name), secrets: present(i.entity.secrets) });
-      return ok({ tenant: adminTenantJson(tenant) });
+      const id = i.id ?? missingId();
+      const [name, secrets, limits] = [present(i.entity.name), present(i.entity.secrets), limitChangesOf(i.entity)];
+      let tenant = name || secrets || !limits ? await updateTenant(deps, id, { name, secrets }) : undefined;
+      if (limits) tenant = await setTenantLimits(deps, id, limits);
+      return ok({ tenant: adminTenantJson(tenant!) });
     },
   },
   deleteTenant: {

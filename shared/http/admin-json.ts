@@ -16,6 +16,8 @@ export function adminServerJson(s: Server) {
     load: s.state === 'disabled' || s.load === undefined ? 'unavailable' : s.load,
     load_multiplier: s.loadMultiplier === undefined ? 1.0 : decimal(s.loadMultiplier),
     online: s.online ? 'online' : 'offline',
+    // ours (issue 16): only when set, so a server without one has Scalelite's shape
+    ...(s.capacity !== undefined ? { capacity: s.capacity } : {}),
   };
 }
 
@@ -27,11 +29,13 @@ export const tenantListJson = (t: Tenant) => ({ id: t.id, name: t.name, secrets:
  * Keycloak password (Scalelite returns them; §9.1.3).
  */
 export function adminTenantJson(t: Tenant) {
-  const optional: Record<string, string> = {};
+  const optional: Record<string, string | number> = {};
   if (t.lrsEndpoint) optional.lrs_endpoint = t.lrsEndpoint;
   if (t.lrsUsername) optional.lrs_username = t.lrsUsername;
   if (t.kcTokenUrl) optional.kc_token_url = t.kcTokenUrl;
   if (t.kcClientId) optional.kc_client_id = t.kcClientId;
   if (t.kcUsername) optional.kc_username = t.kcUsername;
+  if (t.maxMeetings !== undefined) optional.max_meetings = t.maxMeetings;
+  if (t.maxParticipants !== undefined) optional.max_participants = t.maxParticipants;
   return { id: t.id, name: t.name, secrets: t.secrets.join(':'), ...optional };
 }

@@ -8,11 +8,18 @@ import { mountFsapi } from './fsapi-route.js';
 import { mountPlayback } from './playback.js';
 import { recordingUpload, UPLOAD_PATH } from './recording-upload.js';
 import { bodyTooLarge, MAX_BODY_BYTES, openRequest, requestHost, requestOrigin, type IncomingRequest } from './request-input.js';
+import { bbbCallDimension } from './request-metrics.js';
 import { errorXml, XML_CONTENT_TYPE } from './xml-responses.js';
 
-/** What a runtime adapter provides: the query string exactly as the client sent it. */
+/** What a runtime adapter provides: the query string exactly as the client sent it, and the request's id where the runtime has one. */
 export interface HttpAdapter {
   rawQuery(c: Context): string;
+  /**
+   * The runtime's id of this request (on Lambda API Gateway's `requestContext.requestId`), used as `reqId`
+   * in the request's log lines and in the internalError message; undefined (or absent): a generated one.
+   * Passed per request, never kept in shared state: `slctl serve` runs many requests at once.
+   */
+  requestId?(c: Context): string | undefined;
 }
 
 /** Fallback for `app.request()` in tests: the query of the Request URL (already normalised by URL). */
@@ -24,11 +31,15 @@ export const urlRawQuery: HttpAdapter['rawQuery'] = (c) => {
 
 const xmlResponse = (c: Context, xml: string) => c.body(xml, 200, { 'Content-Type': XML_CONTENT_TYPE });
 
+/** Milliseconds since `started` (performance.now()), one decimal. */
+const elapsedMs = (started: number) => Math.round((performance.now() - started) * 10) / 10;
+
 /** The whole HTTP surface: BBB API, admin API, health check, catch-all. Errors become BBB XML here and only here. */
 export function createApp(deps: Deps, adapter: HttpAdapter = { rawQuery: urlRawQuery }): Hono {
   const app = new Hono();
   const api = createBbbApi(deps);
   const admin = createAdminApi(deps);
+  const requestId = (c: Context): string => adapter.requestId?.(c) || randomUUID();
   if (deps.config.adminApiEnabled && deps.config.adminSecrets.length === 0) {
     deps.log.warn('ADMIN_SECRET is not set: the admin API /scalelite/api accepts the LOADBALANCER secrets; set ADMIN_SECRET to give it its own credential');
   }
@@ -45,7 +56,7 @@ export function createApp(deps: Deps, adapter: HttpAdapter = { rawQuery: urlRawQ
       await deps.store.ping();
       return c.text('success');
     } catch (e) {
-      deps.log.error('health check failed', { error: (e as Error).message });
+      deps.log.error('health check failed', { reqId: requestId(c), error: (e as Error).message });
       return c.text(`Health Check Failure: ${(e as Error).name}`);
     }
   };
@@ -54,7 +65,7 @@ export function createApp(deps: Deps, adapter: HttpAdapter = { rawQuery: urlRawQ
 
   const runApi = async (c: Context, call: string) => {
     const started = performance.now();
-    const reqId = randomUUID();
+    const reqId = requestId(c);
     let outcome: Outcome | undefined;
     let failure: ApiError | undefined;
     try {
@@ -67,6 +78,7 @@ export function createApp(deps: Deps, adapter: HttpAdapter = { rawQuery: urlRawQ
       }
     }
     const answer = outcome?.answer;
+    const ms = elapsedMs(started);
     deps.log.info('request', {
       reqId,
       call: call || 'index',
@@ -75,8 +87,11 @@ export function createApp(deps: Deps, adapter: HttpAdapter = { rawQuery: urlRawQ
       server: outcome?.serverId,
       tenant: outcome?.tenantId,
       outcome: failure ? failure.key : answer?.kind === 'redirect' ? 'redirect' : answer?.kind === 'empty' ? (outcome?.detail ?? String(answer.status)) : 'SUCCESS',
-      ms: Math.round((performance.now() - started) * 10) / 10,
+      ms,
     });
+    const metricCall = bbbCallDimension(call);
+    deps.metrics.count('Requests', 1, { call: metricCall, outcome: failure ? failure.key : 'success' });
+    deps.metrics.timing('RequestLatency', ms, { call: metricCall });
     if (failure) return xmlResponse(c, errorXml(failure.key, failure.message));
     if (answer!.kind === 'redirect') return c.redirect(answer!.location, 302);
     if (answer!.kind === 'empty') return c.body(null, answer!.status);
@@ -85,7 +100,7 @@ export function createApp(deps: Deps, adapter: HttpAdapter = { rawQuery: urlRawQ
 
   const runAdmin = async (c: Context, call: string) => {
     const started = performance.now();
-    const reqId = randomUUID();
+    const reqId = requestId(c);
     let result: AdminResult;
     try {
       result = await admin.handle(call, open(c));
@@ -98,7 +113,7 @@ export function createApp(deps: Deps, adapter: HttpAdapter = { rawQuery: urlRawQ
       }
     }
     const status = result.kind === 'json' ? result.answer.status : 200;
-    deps.log.info('admin request', { reqId, call, method: c.req.method, outcome: result.kind === 'xmlError' ? result.key : status, ms: Math.round((performance.now() - started) * 10) / 10 });
+    deps.log.info('admin request', { reqId, call, method: c.req.method, outcome: result.kind === 'xmlError' ? result.key : status, ms: elapsedMs(started) });
     if (result.kind === 'xmlError') return xmlResponse(c, errorXml(result.key, result.message));
     return c.json(result.answer.body as object, result.answer.status as 200);
   };
@@ -116,7 +131,7 @@ export function createApp(deps: Deps, adapter: HttpAdapter = { rawQuery: urlRawQ
   mountPlayback(app, deps);
   app.all('*', (c) => xmlResponse(c, errorXml('unsupportedRequest', 'This request is not supported.')));
   app.onError((e, c) => {
-    deps.log.error('unhandled error', { error: e.stack ?? String(e) });
+    deps.log.error('unhandled error', { reqId: requestId(c), error: e.stack ?? String(e) });
     return xmlResponse(c, errorXml('internalError', 'An internal error occurred.'));
   });
   return app;

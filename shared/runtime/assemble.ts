@@ -30,10 +30,12 @@ export function assemble(config: Config, opts: AssembleOptions): Deps {
   const clock = opts.clock ?? Date.now;
   const store = createStore(opts.db, config.dynamodbTable);
   const log = opts.log ?? createLogger(config.logLevel);
+  const metrics = config.metricsEnabled && opts.metrics ? opts.metrics : noMetrics;
   return {
     config,
     store,
-    bbb: new BbbClient(config.outgoingAlgorithm),
+    // every call to a BBB server is counted and timed there (BbbCalls, BbbCallLatency)
+    bbb: new BbbClient(config.outgoingAlgorithm, metrics),
     registry: new Registry(
       () => store.servers.list(),
       config.registryTtl * 1000,
@@ -45,7 +47,7 @@ export function assemble(config: Config, opts: AssembleOptions): Deps {
     clock,
     random: opts.random ?? Math.random,
     log,
-    metrics: config.metricsEnabled && opts.metrics ? opts.metrics : noMetrics,
+    metrics,
     storage: opts.storage,
     signer: opts.signer ?? (config.cfKeyPairId ? new CookieSigner(config.cfKeyPairId, config.cfPrivateKeyPem) : undefined),
   };

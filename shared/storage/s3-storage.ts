@@ -5,17 +5,11 @@ import type { ByteRange, ObjectStorage, StoredObject } from '../app/object-stora
 /**
  * The S3 SDK is loaded on first use, not at import: a Lambda's cold start (join, the poller) does not pay
  * for a client it may never call (measured: the API's cold init 324 ms with it loaded eagerly, see
- * docs/BENCHMARKS.md). Dynamic imports of externals stay dynamic in the esbuild bundle.
+ * docs/BENCHMARKS.md). `s3-sdk.ts` names the parts used, so bundles keep only those; in a code-split
+ * bundle (infra/bundling.ts, the slctl build) it is a chunk of its own, loaded by this import.
  */
-const loadSdk = () =>
-  (sdk ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage'), import('@aws-sdk/s3-request-presigner')]).then(([s3, storage, presigner]) => ({
-    ...s3,
-    Upload: storage.Upload,
-    getSignedUrl: presigner.getSignedUrl,
-  })));
-let sdk:
-  | Promise<typeof import('@aws-sdk/client-s3') & { Upload: typeof import('@aws-sdk/lib-storage').Upload; getSignedUrl: typeof import('@aws-sdk/s3-request-presigner').getSignedUrl }>
-  | undefined;
+const loadSdk = () => (sdk ??= import('./s3-sdk.js'));
+let sdk: Promise<typeof import('./s3-sdk.js')> | undefined;
 
 export interface S3StorageOptions {
   bucket: string;

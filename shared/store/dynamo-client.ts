@@ -23,3 +23,14 @@ export function createDocumentClient(opts: DynamoOptions = {}): DynamoDBDocument
 }
 
 export const isConditionFailed = (e: unknown): boolean => (e as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+/** A conditional write: true when it was applied, false when its condition did not hold; other errors throw. */
+export async function conditional(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (e) {
+    if (isConditionFailed(e)) return false;
+    throw e;
+  }
+}

@@ -40,6 +40,10 @@ export const keys = {
   tenantSettingIndex: (tenantId: string, settingId: string) => ({ gsi2pk: 'TENANTS', gsi2sk: `${tenantId}#SETTING#${settingId}` }),
   tenantPartition: (id: string) => `TENANT#${id}`,
   tenantsPartition: () => 'TENANTS',
+  /** a limited tenant's counters (tenant limits): the set of meetings it runs, and its participants */
+  tenantMeetingLoad: (tenantId: string) => ({ pk: `TENANTLOAD#${tenantId}`, sk: 'MEETINGS' }),
+  tenantParticipantLoad: (tenantId: string) => ({ pk: `TENANTLOAD#${tenantId}`, sk: 'PARTICIPANTS' }),
+  tenantLoadPartition: (tenantId: string) => `TENANTLOAD#${tenantId}`,
 
   /** a recording; its tenant's partitions: by meetingID (GSI1), by record id (GSI2), by start time (GSI3) */
   recording: (recordID: string) => ({ pk: `RECORDING#${recordID}`, sk: 'RECORDING' }),
@@ -55,8 +59,25 @@ export const keys = {
 
   /** a protected recording's one-time playback token (getRecordings mints it, the play route deletes it) */
   playbackToken: (token: string) => ({ pk: `PLAYBACKTOKEN#${token}`, sk: 'PLAYBACKTOKEN' }),
+
+  /** the usage ledger: one item per tenant (`_` for none) and UTC day (`YYYY-MM-DD`); a tenant's days are one Query */
+  usageDay: (tenantId: string, day: string) => ({ pk: usagePartition(tenantId), sk: `DAY#${day}` }),
+  usagePartition: (tenantId: string) => usagePartition(tenantId),
+  usageDaySk: (day: string) => `DAY#${day}`,
+  /** every tenant's days on GSI1 in one partition, by day then tenant: a date range of all tenants is one Query */
+  usageDayIndex: (tenantId: string, day: string) => ({ gsi1pk: 'USAGE', gsi1sk: `${day}#${tenantId}` }),
+  usageIndexPartition: () => 'USAGE',
+  /** GSI1 sort-key bounds of the days `from` … `to` (inclusive): `#` < `$` and every tenant id sorts after `#` */
+  usageIndexRange: (from: string, to: string) => ({ low: `${from}#`, high: `${to}$` }),
+
+  /** the poll-cycle history: a ring of slots in one partition, slot = cycle mod POLL_HISTORY_SLOTS (poll-history-repo.ts) */
+  pollHistorySlot: (slot: number) => ({ pk: 'POLLHISTORY', sk: `SLOT#${String(slot).padStart(2, '0')}` }),
+  pollHistoryPartition: () => 'POLLHISTORY',
 } as const;
 
+function usagePartition(tenantId: string): string {
+  return `USAGE#${tenantId}`;
+}
 function recordingsPartition(tenantId: string | undefined): string {
   return `RECORDINGS#${tenantId ?? NO_TENANT}`;
 }

@@ -3,7 +3,7 @@ import { deflateRaw, inflateRawSync } from 'node:zlib';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Meeting, MeetingInfo } from '../domain/entities.js';
 import { bbbMeetingId } from '../domain/meeting-id.js';
-import { isConditionFailed } from './dynamo-client.js';
+import { conditional, isConditionFailed } from './dynamo-client.js';
 import { GSI1, GSI2, keys } from './keys.js';
 
 type Item = Record<string, unknown>;
@@ -20,7 +20,7 @@ export interface MeetingRef {
 export const meetingKeyOf = (r: MeetingRef): string => bbbMeetingId(r.tenantId, r.meetingID);
 
 /** Attributes of the meeting item (callback URLs live on the voice-bridge item, the snapshot on MeetingInfo). */
-const STORED = ['meetingID', 'serverId', 'tenantId', 'moderatorPW', 'attendeePW', 'voiceBridge', 'name', 'duration', 'metadata', 'createdAt', 'lastCreateAt', 'expiresAt', 'endedAt', 'placementId', 'infoHash'] as const;
+const STORED = ['meetingID', 'serverId', 'tenantId', 'moderatorPW', 'attendeePW', 'voiceBridge', 'name', 'duration', 'metadata', 'createdAt', 'lastCreateAt', 'expiresAt', 'endedAt', 'placementId', 'infoHash', 'expectedParticipants'] as const;
 
 /** Room on the meeting item for the name and metadata shown by getMeetings before the first poll. */
 export const DESCRIPTIVE_BYTES = 512;
@@ -57,16 +57,6 @@ function itemFromMeeting(m: Meeting): Item {
 }
 
 const live = (m: Meeting, nowMs: number) => m.expiresAt * 1000 > nowMs && m.endedAt === undefined;
-
-async function conditional(write: Promise<unknown>): Promise<boolean> {
-  try {
-    await write;
-    return true;
-  } catch (e) {
-    if (isConditionFailed(e)) return false;
-    throw e;
-  }
-}
 
 export interface VoiceBridgeOwner {
   /** the meeting's key: the id its BBB server knows */

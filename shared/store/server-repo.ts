@@ -10,15 +10,18 @@ export interface NewServer {
   state: ServerState;
   loadMultiplier?: number;
   tag?: string;
+  /** max users (a positive integer); absent = no limit */
+  capacity?: number;
 }
 
-/** Admin-owned attributes. `tag: null` removes the tag. */
+/** Admin-owned attributes. `tag: null` removes the tag, `capacity: null` the capacity. */
 export interface ServerConfigChanges {
   url?: string;
   secret?: string;
   state?: ServerState;
   loadMultiplier?: number | null;
   tag?: string | null;
+  capacity?: number | null;
 }
 
 /** Poller-owned attributes. `load: null` removes the load (unavailable). */
@@ -47,6 +50,7 @@ export function serverFromItem(item: Item): Server {
     state: (item.state as ServerState) ?? 'disabled',
     loadMultiplier: item.loadMultiplier as number | undefined,
     tag: (item.tag as string | undefined) || undefined,
+    ...(typeof item.capacity === 'number' && item.capacity > 0 ? { capacity: item.capacity } : {}),
     online: item.online === true,
     load: typeof item.load === 'number' ? item.load : undefined,
     meetings: (item.meetings as number) ?? 0,
@@ -192,19 +196,20 @@ export class ServerRepo {
   }
 
   /**
-   * Atomically adds `amount` to the load of a server that is still selectable (enabled, online, polled);
-   * returns the new load, or undefined when the server is not selectable any more.
+   * Atomically adds `amount` to the load of a server that is still selectable (enabled, online, polled)
+   * and, with `maxLoad`, whose load is still at most that (room under its capacity); returns the new
+   * load, or undefined when the server is not selectable any more or has no room left.
    */
-  async reserveLoad(id: string, amount: number): Promise<number | undefined> {
+  async reserveLoad(id: string, amount: number, maxLoad?: number): Promise<number | undefined> {
     try {
       const res = await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: keys.server(id),
           UpdateExpression: 'ADD #load :n',
-          ConditionExpression: 'attribute_exists(#load) AND #state = :enabled AND #online = :true',
+          ConditionExpression: `attribute_exists(#load) AND #state = :enabled AND #online = :true${maxLoad !== undefined ? ' AND #load <= :max' : ''}`,
           ExpressionAttributeNames: { '#load': 'load', '#state': 'state', '#online': 'online' },
-          ExpressionAttributeValues: { ':n': amount, ':enabled': 'enabled', ':true': true },
+          ExpressionAttributeValues: { ':n': amount, ':enabled': 'enabled', ':true': true, ...(maxLoad !== undefined ? { ':max': maxLoad } : {}) },
           ReturnValues: 'UPDATED_NEW',
         }),
       );

@@ -1,4 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TenantLimits } from '../domain/tenant-limits.js';
 import { isConditionFailed } from './dynamo-client.js';
 import { GSI2, keys } from './keys.js';
 import { updateExpression } from './server-repo.js';
@@ -15,9 +16,12 @@ export interface TenantLrs {
   kcPassword?: string;
 }
 
+/** admin attributes of a tenant's plan (tenant limits), absent when unlimited */
+export const LIMIT_FIELDS = ['maxMeetings', 'maxParticipants'] as const;
+
 export const LRS_FIELDS = ['lrsEndpoint', 'lrsUsername', 'lrsPassword', 'kcTokenUrl', 'kcClientId', 'kcClientSecret', 'kcUsername', 'kcPassword'] as const;
 
-export interface Tenant extends TenantLrs {
+export interface Tenant extends TenantLrs, TenantLimits {
   id: string;
   /** unique; the first label of the tenant's host name */
   name: string;
@@ -40,7 +44,7 @@ export interface TenantWithSettings extends Tenant {
   settings: TenantSetting[];
 }
 
-export type TenantChanges = Partial<Pick<Tenant, 'name' | 'secrets'>> & { [K in keyof TenantLrs]?: string | null };
+export type TenantChanges = Partial<Pick<Tenant, 'name' | 'secrets'>> & { [K in keyof TenantLrs]?: string | null } & { [K in keyof TenantLimits]?: number | null };
 
 /** Why a tenant write did not happen. */
 export type TenantWriteResult = { ok: true; tenant: Tenant } | { ok: false; reason: 'notFound' } | { ok: false; reason: 'nameTaken'; by: string };
@@ -50,6 +54,7 @@ type Item = Record<string, unknown>;
 function tenantFromItem(item: Item): Tenant {
   const t: Tenant = { id: item.id as string, name: item.name as string, secrets: (item.secrets as string[] | undefined) ?? [] };
   for (const f of LRS_FIELDS) if (typeof item[f] === 'string' && item[f] !== '') t[f] = item[f] as string;
+  for (const f of LIMIT_FIELDS) if (typeof item[f] === 'number' && item[f] > 0) t[f] = item[f] as number;
   return t;
 }
 
@@ -166,7 +171,7 @@ export class TenantRepo {
     return { ok: true, tenant };
   }
 
-  /** Changes name, secrets or LRS fields (`null` removes an LRS field). A new name is claimed first. */
+  /** Changes name, secrets, LRS fields or limits (`null` removes an LRS field or a limit). A new name is claimed first. */
   async update(id: string, changes: TenantChanges): Promise<TenantWriteResult> {
     const current = await this.get(id);
     if (!current) return { ok: false, reason: 'notFound' };

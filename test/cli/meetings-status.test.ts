@@ -29,9 +29,9 @@ describe('status', () => {
     const json = await slctl(['status', '--json']);
     expect(json).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(json.stdout)).toEqual([
-      { id: 'new', hostname: '10.0.0.9', state: 'disabled', status: 'offline', meetings: null, users: null, largestMeeting: null, videos: null, load: null, bbbVersion: null, tag: null, pollError: null },
-      { id: 'bbb-1', hostname: 'bbb-1.example.com', state: 'enabled', status: 'online', meetings: 1, users: 2, largestMeeting: 2, videos: 0, load: 3, bbbVersion: '3.0.0', tag: 'test', pollError: null },
-      { id: 'bbb-2', hostname: 'bbb-2.example.com', state: 'cordoned', status: 'offline', meetings: 0, users: 0, largestMeeting: 0, videos: 0, load: null, bbbVersion: '3.0.0', tag: null, pollError: null },
+      { id: 'new', hostname: '10.0.0.9', state: 'disabled', status: 'offline', meetings: null, users: null, largestMeeting: null, videos: null, load: null, bbbVersion: null, tag: null, capacity: null, pollError: null },
+      { id: 'bbb-1', hostname: 'bbb-1.example.com', state: 'enabled', status: 'online', meetings: 1, users: 2, largestMeeting: 2, videos: 0, load: 3, bbbVersion: '3.0.0', tag: 'test', capacity: null, pollError: null },
+      { id: 'bbb-2', hostname: 'bbb-2.example.com', state: 'cordoned', status: 'offline', meetings: 0, users: 0, largestMeeting: 0, videos: 0, load: null, bbbVersion: '3.0.0', tag: null, capacity: null, pollError: null },
     ]);
   }, SPAWN_TIMEOUT * 2);
 

@@ -64,7 +64,7 @@ describe('servers (listing)', () => {
     expect(servers).toHaveLength(2);
     expect(byId.get(a)).toEqual({
       id: a, url: 'https://bbb1.example.com/bigbluebutton/api', secret: 's1', state: 'disabled', online: false, load: null,
-      loadMultiplier: 1.5, tag: 'fast', bbbVersion: null, meetings: 0, users: 0, largestMeeting: 0, videos: 0, polledAt: null, pollError: null,
+      loadMultiplier: 1.5, tag: 'fast', capacity: null, bbbVersion: null, meetings: 0, users: 0, largestMeeting: 0, videos: 0, polledAt: null, pollError: null,
     });
     expect(byId.get(b)).toMatchObject({ id: b, secret: 's2', loadMultiplier: 1, tag: null });
   }, SPAWN_TIMEOUT * 3);

@@ -76,7 +76,8 @@ describe('remote task: the answer', () => {
     const { streams, out } = io();
     expect(await runRemoteTask(target, 'servers:remove', { _: ['servers:remove'], $0: 'slctl', ID: 'x' }, { invoke: f.invoke, io: streams })).toBe(1);
     expect(out).toEqual({ stdout: 'Removing server x...\n', stderr: 'ERROR: No server found with id: x\n' });
-    expect(f.requests).toEqual([{ v: 1, task: 'servers:remove', args: { ID: 'x' } }]);
+    // `slice`: this slctl continues long tasks (a version-1 function ignores it and runs the task whole)
+    expect(f.requests).toEqual([{ v: 1, task: 'servers:remove', args: { ID: 'x' }, slice: {} }]);
   });
 
   it('answers questions from stdin, one line per invocation, showing each part of the output once', async () => {
@@ -106,6 +107,61 @@ describe('remote task: the answer', () => {
     const tty = { ...streams, stderr: { isTTY: true, write: streams.stderr.write } };
     expect(await runRemoteTask(target, 'poll:all', {}, { invoke: f.invoke, io: tty })).toBe(0);
     expect(out).toEqual({ stdout: 'OK\n', stderr: '\r\x1b[Kpoll:all: waiting for scalelite-admin 0 s\r\x1b[Kw\n' });
+  });
+
+  it('continues a long task slice after slice: sends each continuation back, writes each output once', async () => {
+    const f = fakeFunction(
+      { stdout: 'WARNING: …\n', stderr: 'ended m1\nended m2\n', continuation: 'c1', progress: { label: 'Ending meetings', done: 2, total: 5 } },
+      { stderr: 'ended m3\nended m4\n', continuation: 'c2', progress: { label: 'Ending meetings', done: 4, total: 5 } },
+      { stdout: 'OK\n', stderr: 'ended m5\n', exitCode: 0 },
+    );
+    const { streams, out } = io();
+    expect(await runRemoteTask(target, 'meetings:end', { yes: true }, { invoke: f.invoke, io: streams, env: { SLCTL_SLICE_ITEMS: '2' } })).toBe(0);
+    expect(out).toEqual({ stdout: 'WARNING: …\nOK\n', stderr: 'ended m1\nended m2\nended m3\nended m4\nended m5\n' });
+    expect(f.requests.map((r) => r.slice)).toEqual([{ items: 2 }, { items: 2, continuation: 'c1' }, { items: 2, continuation: 'c2' }]);
+  });
+
+  it("shows the task's progress between slices on a terminal, in the direct target's form", async () => {
+    const f = fakeFunction({ stderr: 'w\n', continuation: 'c1', progress: { label: 'Ending meetings', done: 200, total: 500 } }, { stdout: 'OK\n' });
+    const { streams, out } = io();
+    const tty = { ...streams, stderr: { isTTY: true, write: streams.stderr.write } };
+    expect(await runRemoteTask(target, 'meetings:end', {}, { invoke: f.invoke, io: tty, env: {} })).toBe(0);
+    expect(out).toEqual({ stdout: 'OK\n', stderr: '\r\x1b[Kmeetings:end: waiting for scalelite-admin 0 s\r\x1b[Kw\n\r\x1b[KEnding meetings 200/500\r\x1b[K' });
+    // not a terminal: no progress at all
+    const piped = io();
+    await runRemoteTask(target, 'meetings:end', {}, { invoke: fakeFunction({ continuation: 'c1', progress: { label: 'Ending meetings', done: 1, total: 2 } }, { stdout: 'OK\n' }).invoke, io: piped.streams, env: {} });
+    expect(piped.out).toEqual({ stdout: 'OK\n', stderr: '' });
+  });
+
+  it('a question after slices: the answer goes with the continuation, and the prompt is written once', async () => {
+    const f = fakeFunction({ stdout: 'enter `yes`\n', continuation: 'q1', needsInput: true }, { stdout: 'OK\n' });
+    const { streams, out } = io('yes\n');
+    expect(await runRemoteTask(target, 'meetings:end', {}, { invoke: f.invoke, io: streams, env: {} })).toBe(0);
+    expect(out.stdout).toBe('enter `yes`\nOK\n');
+    expect(f.requests[1]).toMatchObject({ answers: ['yes'], slice: { continuation: 'q1' } });
+  });
+
+  it('an invocation that fails after slices did their work: says how far the task got and that running it again finishes it', async () => {
+    const f = fakeFunction(
+      { stderr: 'ended m1\n', continuation: 'c1', progress: { label: 'Ending meetings', done: 1, total: 3 } },
+      { raw: '{"errorType":"Error","errorMessage":"Task timed out after 900.00 seconds"}', error: 'Unhandled' },
+    );
+    const { streams, out } = io();
+    expect(await failure(runRemoteTask(target, 'meetings:end', {}, { invoke: f.invoke, io: streams, env: {} }))).toEqual({
+      message:
+        'ERROR: the admin function scalelite-admin failed (Error: Task timed out after 900.00 seconds); its log has the details\n' +
+        'ERROR: meetings:end stopped after 1 invocation of scalelite-admin (Ending meetings 1/3): what they did stays done; run the task again to finish it',
+      exitCode: 1,
+    });
+    expect(out.stderr).toBe('ended m1\n');
+  });
+
+  it('refuses slice knobs that are no whole numbers in range (exit 2)', async () => {
+    for (const env of [{ SLCTL_SLICE_ITEMS: '0' }, { SLCTL_SLICE_ITEMS: '2.5' }, { SLCTL_SLICE_SECONDS: '601' }]) {
+      const f = fakeFunction({});
+      expect(await failure(runRemoteTask(target, 'servers', {}, { invoke: f.invoke, io: io().streams, env }))).toMatchObject({ exitCode: 2, message: expect.stringMatching(/^ERROR: SLCTL_SLICE_(ITEMS|SECONDS) must be a whole number from 1 to \d+/) });
+      expect(f.requests).toEqual([]);
+    }
   });
 
   it('keeps the order the task wrote in across both streams', () => {

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AdminError } from '../../shared/app/admin-error.js';
 import type { Deps } from '../../shared/app/deps.js';
+import { RecordingMetrics } from '../../shared/app/metrics.js';
 import { DAY_MS, purgeExpiredRecordings, type RetentionReport } from '../../shared/app/recording-retention.js';
 import { addTenantSetting } from '../../shared/app/tenant-admin.js';
 import { RECORDING_RETENTION_SETTING } from '../../shared/domain/balancer-settings.js';
@@ -150,14 +151,15 @@ describe('dry run', () => {
     const tenant = await tenantWith('dry', '10');
     const a = await stored(31);
     const b = await stored(11, { tenantId: tenant.id });
-    const report = await purgeExpiredRecordings(deps(), { globalDays: 30, dryRun: true });
+    const metrics = new RecordingMetrics();
+    const report = await purgeExpiredRecordings({ ...deps(), metrics }, { globalDays: 30, dryRun: true });
     expect(report.dryRun).toBe(true);
     expect(outcomes(report)).toEqual({ [a.recordID]: 'expired', [b.recordID]: 'expired' });
     expect([report.expired, report.deleted, report.failed]).toEqual([2, 0, 0]);
     expect([await present(a), await present(b)]).toEqual([true, true]);
     const line = log.lines.find((l) => l.msg === 'recording retention')!;
     expect(line.fields).toMatchObject({ dryRun: true, expired: 2, deleted: 0 });
-    expect(line.fields?._aws).toBeUndefined(); // a dry run reports no metrics
+    expect(metrics.samples).toEqual([]); // a dry run reports no metrics
   });
 });
 
@@ -248,11 +250,12 @@ describe('failures', () => {
 });
 
 describe('the log line and its metrics', () => {
-  it('one line `recording retention` with the counts, per tenant, and CloudWatch EMF metrics at the top level', async () => {
+  it('one line `recording retention` with the counts, per tenant, and the counts as metrics', async () => {
     const tenant = await tenantWith('metrics', '7');
     await stored(8, { tenantId: tenant.id });
     await stored(40);
-    await purgeExpiredRecordings(deps(), { globalDays: 30 });
+    const metrics = new RecordingMetrics();
+    await purgeExpiredRecordings({ ...deps(), metrics }, { globalDays: 30 });
     const lines = log.lines.filter((l) => l.msg === 'recording retention');
     expect(lines).toHaveLength(1);
     expect(lines[0].level).toBe('info');
@@ -263,24 +266,12 @@ describe('the log line and its metrics', () => {
       deleted: 2,
       failed: 0,
       tenants: [{ tenantId: tenant.id, days: 7, expired: 1, deleted: 1, failed: 0 }],
-      _aws: {
-        Timestamp: NOW,
-        CloudWatchMetrics: [
-          {
-            Namespace: 'Scalelite',
-            Dimensions: [[]],
-            Metrics: [
-              { Name: 'RecordingsExpired', Unit: 'Count' },
-              { Name: 'RecordingsPurged', Unit: 'Count' },
-              { Name: 'RecordingsPurgeFailed', Unit: 'Count' },
-            ],
-          },
-        ],
-      },
-      RecordingsExpired: 2,
-      RecordingsPurged: 2,
-      RecordingsPurgeFailed: 0,
     });
+    expect(metrics.samples).toEqual([
+      { kind: 'count', name: 'RecordingsExpired', value: 2, dims: {} },
+      { kind: 'count', name: 'RecordingsPurged', value: 2, dims: {} },
+      { kind: 'count', name: 'RecordingsPurgeFailed', value: 0, dims: {} },
+    ]);
   });
 });
 
