@@ -1,11 +1,13 @@
 import type { Argv, CommandModule } from 'yargs';
 import { purgeExpiredRecordings, type ExpiredRecording, type RetentionReport, type ScopeReport } from '../../shared/app/recording-retention.js';
 import { MAX_RETENTION_DAYS, RECORDING_RETENTION_SETTING } from '../../shared/domain/balancer-settings.js';
+import { runBounded } from '../bbb-tasks.js';
 import { CliError } from '../cli-error.js';
 import { startActivity } from '../progress.js';
 import { renderTable, type Column } from '../status-table.js';
 import { say, warn } from '../stdio.js';
 import { cliDeps, S3_TARGET_OPTIONS, type TargetFlags } from '../target.js';
+import { memo } from '../task-slice.js';
 
 type PurgeArgs = TargetFlags & { dryRun?: boolean; json?: boolean; days?: number };
 
@@ -112,7 +114,9 @@ export const recordingsPurgeCommand: CommandModule<object, PurgeArgs> = {
     const progress = startActivity(dryRun ? 'Looking for expired recordings' : 'Purging expired recordings');
     let report: RetentionReport;
     try {
-      report = await purgeExpiredRecordings(deps, { dryRun, globalDays: days });
+      // through the admin function a long backlog is purged in slices (cli/task-slice.ts): the listing its first
+      // slice read, each recording one bounded step
+      report = await purgeExpiredRecordings(deps, { dryRun, globalDays: days, memo, each: (items, purge) => runBounded(deps, 'Purging recordings', items, purge) });
     } finally {
       progress.done();
     }

@@ -35,6 +35,13 @@ export interface RetentionOptions {
   dryRun?: boolean;
   /** instead of RECORDING_RETENTION_DAYS (`slctl recordings:purge --days`) */
   globalDays?: number;
+  /**
+   * How the listing is read (default: at once). slctl through the admin function passes its memo, so a purge
+   * run in slices (cli/task-slice.ts) deletes from the list its first slice read.
+   */
+  memo?: <T>(read: () => Promise<T>) => Promise<T>;
+  /** How the recordings are purged, each by `purge` (default: PURGE_CONCURRENCY at once); slctl passes its bounded steps */
+  each?: <T, R>(items: T[], purge: (item: T) => Promise<R>) => Promise<R[]>;
 }
 
 /** Whose recordings, kept how long: no tenant, or one tenant. */
@@ -167,25 +174,34 @@ async function purgeOne(deps: Deps, r: ExpiredRecording, cutoff: number): Promis
 export async function purgeExpiredRecordings(deps: Deps, opts: RetentionOptions = {}): Promise<RetentionReport> {
   const dryRun = opts.dryRun === true;
   if (!dryRun && !deps.storage) throw new Error('recording retention: no recordings bucket is configured; nothing deleted');
-  const now = deps.clock();
   const globalDays = opts.globalDays ?? deps.config.recordingRetentionDays;
-  const scopes = await retentionScopes(deps, globalDays);
-  const listed = await mapBounded(scopes, PURGE_CONCURRENCY, (scope) => listExpired(deps, scope, now));
+  const memo = opts.memo ?? ((read) => read());
+  const each = opts.each ?? ((items, purge) => mapBounded(items, PURGE_CONCURRENCY, purge));
+  const { now, listed } = await memo(async () => {
+    const at = deps.clock();
+    const scopes = await retentionScopes(deps, globalDays);
+    return { now: at, listed: await mapBounded(scopes, PURGE_CONCURRENCY, (scope) => listExpired(deps, scope, at)) };
+  });
 
   const work = listed.flatMap(({ report, expired }) => expired.map((r) => ({ report, r })));
   if (!dryRun) {
-    await mapBounded(work, PURGE_CONCURRENCY, async ({ report, r }) => {
+    const outcomes = await each(work, async ({ report, r }): Promise<Pick<ExpiredRecording, 'outcome' | 'error'>> => {
       try {
-        Object.assign(r, await purgeOne(deps, r, report.cutoff!));
+        const result = await purgeOne(deps, r, report.cutoff!);
+        if (result.outcome === 'failed') deps.log.warn('recording retention: recording not purged', { recordID: r.recordID, tenantId: r.tenantId, error: result.error });
+        return result;
       } catch (e) {
-        Object.assign(r, { outcome: 'failed', error: message(e) });
+        deps.log.warn('recording retention: recording not purged', { recordID: r.recordID, tenantId: r.tenantId, error: message(e) });
+        return { outcome: 'failed', error: message(e) };
       }
+    });
+    // counted from the outcomes (not as each one ends): a purge run in slices returns them all at the end
+    outcomes.forEach((outcome, i) => {
+      const { report, r } = work[i];
+      Object.assign(r, outcome);
       if (r.outcome === 'deleted') report.deleted++;
       else if (r.outcome === 'kept') report.kept++;
-      else {
-        report.failed++;
-        deps.log.warn('recording retention: recording not purged', { recordID: r.recordID, tenantId: r.tenantId, error: r.error });
-      }
+      else report.failed++;
     });
   }
 

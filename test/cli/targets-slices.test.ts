@@ -7,6 +7,9 @@ import { silentLogger } from '../../shared/app/logger.js';
 import { parseConfig } from '../../shared/config/parse-config.js';
 import { assemble } from '../../shared/runtime/assemble.js';
 import { injectDynamoFaults, throttled } from '../helpers/dynamo-faults.js';
+import { DAY_MS } from '../../shared/app/recording-retention.js';
+import { recordingFileKey, recordingPrefix } from '../../shared/storage/storage-keys.js';
+import { recording } from '../recordings/recording-fixtures.js';
 import { SPAWN_TIMEOUT, useSlctlFixture, type SlctlFixture } from './slctl-fixture.js';
 
 /**
@@ -78,7 +81,42 @@ async function meetingsOnFake(n: number): Promise<string[]> {
   return meetings;
 }
 
+/** `count` recordings without a tenant that started 40 days ago (same ids and times on every call), each with a file. */
+async function expiredRecordings(count: number, startTime: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const r = recording({ meetingID: `old-room-${i}`, recordID: `old-${String(i).padStart(2, '0')}-${startTime}`, startTime: startTime + i * 1000 });
+    expect(await store().recordings.save({ ...r, version: undefined })).toBe(true);
+    await t.stack.storage!.put(recordingFileKey(r.recordID, 'podcast', 'audio.ogg'), 'ogg');
+    ids.push(r.recordID);
+  }
+  return ids;
+}
+
+async function filesOf(recordIDs: string[]): Promise<number> {
+  let files = 0;
+  for (const id of recordIDs) for await (const _ of t.stack.storage!.list(recordingPrefix(id))) files++;
+  return files;
+}
+
 describe('long tasks through the admin function, in slices', () => {
+  it('recordings:purge of 11 expired recordings: slices of 4, the bytes of the direct target, files and items gone', async () => {
+    const startTime = Date.now() - 40 * DAY_MS - DAY_MS / 2; // mid-day: both runs see the same ages in whole days
+    const purge = ['recordings:purge', '--days', '30'];
+    const ids = await expiredRecordings(11, startTime);
+    const expected = await t.slctl(purge, { target: 'direct', env: { POLLER_CONCURRENCY: '1', S3_ENDPOINT: t.stack.s3Endpoint }, timeoutMs: SPAWN_TIMEOUT * 2 });
+    expect(expected).toMatchObject({ code: 0, stderr: '' });
+    expect(expected.stdout.match(/\bdeleted\b/g)?.length).toBeGreaterThanOrEqual(11);
+    expect(await filesOf(ids)).toBe(0);
+
+    await expiredRecordings(11, startTime); // the same recordings again
+    const f = await countingFunction();
+    expect(await viaLambda(purge, 4)).toEqual(expected);
+    expect(f.invocations).toBe(Math.ceil(11 / 4));
+    expect(await filesOf(ids)).toBe(0);
+    for (const id of ids) expect(await store().recordings.get(id)).toBeUndefined();
+  }, SPAWN_TIMEOUT * 5);
+
   it('meetings:end of 24 meetings: a question and 4 slices of 7, the bytes of the direct target, each meeting ended once', async () => {
     const meetings = await meetingsOnFake(24);
     const expected = await direct(['meetings:end'], 'yes\n');
