@@ -2,6 +2,7 @@ import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Document } from 'yaml';
+import { loadYaml } from './load-yaml.js';
 import type { Env } from '../shared/config/env-names.js';
 import { CliError } from './cli-error.js';
 
@@ -48,15 +49,6 @@ const VALUE_RULES: Record<ContextKey, { test: (v: string) => boolean; what: stri
 };
 
 const MAX_FILE_BYTES = 256 * 1024;
-
-/**
- * The yaml package, loaded when a contexts file is there. Its module.exports: a CommonJS package imported
- * dynamically has its exports under `default` in the esbuild bundle (cli/build-cli.mjs), beside them in Node.
- */
-async function loadYaml(): Promise<typeof import('yaml')> {
-  const m = (await import('yaml')) as typeof import('yaml') & { default?: typeof import('yaml') };
-  return m.default?.parseDocument ? m.default : m;
-}
 
 /** `$SLCTL_CONFIG`, else `$XDG_CONFIG_HOME/slctl/config.yml`, else `~/.config/slctl/config.yml`. */
 export function contextsFilePath(env: Env): string {

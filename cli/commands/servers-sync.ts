@@ -4,15 +4,10 @@ import { truthyArg } from '../server-lookup.js';
 import { checkServerUrl, newServerId, URL_SCHEME_ERROR } from '../server-input.js';
 import { print, readAll, readTaskFile, say, warn } from '../stdio.js';
 import { cliDeps, type TargetFlags } from '../target.js';
+import { loadYaml } from '../load-yaml.js';
 
 // The YAML modules are loaded by the tasks that need them: every other task starts faster.
-const yamlModules = async () => ({ ...(await import('../sync-file.js')), ...(await import('../sync-servers.js')), ...(await import('../server-yaml.js')), yaml: await yamlModule() });
-
-/** The yaml package: its named exports from the sources, its CommonJS `default` from the esbuild bundle. */
-async function yamlModule(): Promise<typeof import('yaml')> {
-  const m = (await import('yaml')) as typeof import('yaml') & { default?: typeof import('yaml') };
-  return typeof m.parse === 'function' ? m : m.default!;
-}
+const yamlModules = async () => ({ ...(await import('../sync-file.js')), ...(await import('../sync-servers.js')), ...(await import('../server-yaml.js')), yaml: await loadYaml() });
 
 /** A file's text, or stdin's for `-`. */
 async function readInput(path: string): Promise<string> {

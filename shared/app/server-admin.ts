@@ -61,7 +61,10 @@ export async function addServer(deps: Deps, input: ServerInput): Promise<Server>
   if (!url || !secret) throw new AdminError('invalid', 'Server needs a URL and a secret');
   if (!/^https?:\/\//.test(url)) throw new AdminError('invalid', 'Server URL must start with http:// or https://');
   const m = multiplierOf(input.load_multiplier);
-  const loadMultiplier = m === undefined || !Number.isFinite(m) || m <= 0 ? 1 : m;
+  // Scalelite: missing, not a number or zero → 1.0; a negative one (which Scalelite takes, and which would make
+  // the server the least loaded forever) is refused, as updateServer and slctl refuse it
+  if (m !== undefined && Number.isFinite(m) && m < 0) throw new AdminError('invalid', 'Load-multiplier must be a positive number');
+  const loadMultiplier = m === undefined || !Number.isFinite(m) || m === 0 ? 1 : m;
   const tag = text(input.tag)?.trim() ? text(input.tag) : undefined;
   const capacity = capacityOf(input.capacity);
   const id = newServerId(url, deps.config.serverIdIsHostname);

@@ -75,6 +75,11 @@ describe('admin API: servers', () => {
       expect(await api.post('addServer', body)).toMatchObject({ status: 400, json: { error: 'Server needs a URL and a secret' } });
     }
     expect(await api.post('addServer', { url: 'ftp://x', secret: 's' })).toMatchObject({ status: 400, json: { error: 'Server URL must start with http:// or https://' } });
+    // Scalelite's defaults for a zero or non-numeric multiplier; a negative one is refused (never stored)
+    expect(await api.post('addServer', { url: 'https://bbb3.example.com/bigbluebutton/api', secret: 's3', load_multiplier: 0 })).toMatchObject({ status: 201, json: { load_multiplier: '1.0' } });
+    expect(await api.post('addServer', { url: 'https://bbb4.example.com/bigbluebutton/api', secret: 's4', load_multiplier: 'fast' })).toMatchObject({ status: 201, json: { load_multiplier: '1.0' } });
+    expect(await api.post('addServer', { url: 'https://bbb5.example.com/bigbluebutton/api', secret: 's5', load_multiplier: '-2' })).toMatchObject({ status: 400, json: { error: 'Load-multiplier must be a positive number' } });
+    expect((await t.stack.deps.store.servers.list()).length).toBe(4);
   });
 
   it('updateServer: state, multiplier, secret, tag set and removed; 400 for bad values; 404', async () => {
